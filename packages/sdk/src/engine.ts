@@ -1,0 +1,137 @@
+import type { FieldValues, Fields } from './framework/fields.js';
+import type { Logger } from './logger.js';
+import type { Storage } from './storage.js';
+
+/**
+ * Engines (secrets engines and auth methods) are declared as paths and operations. They never see
+ * HTTP: the server maps methods to operations (GET→read, LIST or ?list=true→list, POST/PUT→create or
+ * update, PATCH→patch, DELETE→delete), authorises and audits the request, then calls a handler.
+ */
+export const OPERATIONS = ['create', 'read', 'update', 'patch', 'delete', 'list'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** Who is calling, as resolved from the token by the request pipeline. */
+export interface RequestAuth {
+  /** Opaque per-token identifier safe to key data by (the accessor), never the token itself. */
+  accessor: string;
+  displayName: string;
+  policies: string[];
+  metadata: Record<string, string>;
+  entityId: string;
+}
+
+export interface LogicalRequest<F extends Fields = Fields> {
+  /** The request id, as returned in `request_id`. */
+  id: string;
+  operation: Operation;
+  /** The path below the mount, e.g. `data/app/db` for `secret/data/app/db`. */
+  path: string;
+  /** Named captures of the matched path pattern. */
+  params: Record<string, string>;
+  /** The declared fields, parsed and typed. */
+  fields: FieldValues<F>;
+  /** The raw request data (JSON body, or query parameters for reads), for engines storing free-form maps. */
+  data: Record<string, unknown>;
+  /** Absent only for unauthenticated paths. */
+  auth?: RequestAuth;
+  remoteAddress?: string;
+  signal?: AbortSignal;
+}
+
+/** A lease to register for the response's secret (dynamic credentials). */
+export interface SecretLease {
+  ttl: number;
+  maxTtl?: number;
+  renewable: boolean;
+  /** Kept with the lease, given back to the engine on renew and revoke; never returned to clients. */
+  internal?: Record<string, unknown>;
+}
+
+/** A token to mint for a login (or token creation): the core creates it and fills in `auth`. */
+export interface AuthGrant {
+  policies: string[];
+  displayName?: string;
+  metadata?: Record<string, string>;
+  ttl?: number;
+  explicitMaxTtl?: number;
+  period?: number;
+  renewable?: boolean;
+  numUses?: number;
+  noDefaultPolicy?: boolean;
+  /** Orphan tokens have no parent; logins always give orphans. */
+  orphan?: boolean;
+}
+
+export interface LogicalResponse {
+  data?: Record<string, unknown> | null;
+  warnings?: string[];
+  /** 404 with a body: Vault answers so for a deleted KV v2 version, with its metadata. */
+  status?: 404;
+  secret?: SecretLease;
+  auth?: AuthGrant;
+  /** KV v1's `ttl` key: reported as `lease_duration` without registering a lease. */
+  leaseDurationHint?: number;
+}
+
+export type Handler<F extends Fields = Fields> = (
+  request: LogicalRequest<F>,
+) => Promise<LogicalResponse | undefined>;
+
+export interface PathDef<F extends Fields = Fields> {
+  /** A regular expression over the path below the mount, anchored at both ends; named groups become `params`. */
+  pattern: string;
+  fields?: F;
+  operations: Partial<Record<Operation, Handler<F>>>;
+  /**
+   * Decides whether a write is a `create` or an `update` (what ACLs check). Without it, every write
+   * is an `update`, as in Vault.
+   */
+  exists?: (request: LogicalRequest<F>) => Promise<boolean>;
+  summary?: string;
+}
+
+/** Declares a path with its field types flowing into the handlers. */
+export function definePath<const F extends Fields>(def: PathDef<F>): PathDef {
+  return def as unknown as PathDef;
+}
+
+export interface Engine {
+  /** The mount type, e.g. `kv`, `token`, `userpass`. */
+  readonly type: string;
+  readonly paths: readonly PathDef[];
+  /** Globs (`*` suffix) of paths served without a token, e.g. `login/*`. */
+  readonly unauthenticatedPaths?: readonly string[];
+  /** Globs of paths that need `sudo` (root-protected). */
+  readonly sudoPaths?: readonly string[];
+  setup?(): Promise<void>;
+  cleanup?(): Promise<void>;
+  periodic?(): Promise<void>;
+}
+
+export interface MountIdentity {
+  /** With trailing slash, e.g. `secret/`. */
+  path: string;
+  type: string;
+  uuid: string;
+  accessor: string;
+  /** Engine options given at mount time, e.g. `{ version: "2" }` for KV. */
+  options: Record<string, string>;
+}
+
+/** What the core offers every engine. Values may change at run time (tune), hence functions. */
+export interface SystemView {
+  /** The mount's effective default and maximum lease TTL in seconds. */
+  defaultLeaseTtl(): number;
+  maxLeaseTtl(): number;
+  now(): Date;
+}
+
+export interface EngineDeps {
+  /** This mount's private storage, behind the barrier. */
+  storage: Storage;
+  logger: Logger;
+  mount: MountIdentity;
+  system: SystemView;
+}
+
+export type EngineFactory = (deps: EngineDeps) => Engine | Promise<Engine>;

@@ -1,0 +1,29 @@
+export { CofferError, ERROR_CODES, invalidRequest, isCofferError, permissionDenied, toCofferError } from './errors.js';
+export type { CofferErrorOptions, ErrorCode } from './errors.js';
+export { silentLogger } from './logger.js';
+export type { LogFn, Logger } from './logger.js';
+export { assertValidKey, compareKeys, isClosable, nextSegments } from './storage.js';
+export type { ClosableStorage, Storage, StorageCallOptions } from './storage.js';
+export { InMemoryStorage } from './memory-storage.js';
+export type { Seal, SealCallOptions, SealedBlob } from './seal.js';
+export { formatDuration, parseDurationSeconds } from './duration.js';
+export { definePath, OPERATIONS } from './engine.js';
+export type {
+  AuthGrant,
+  Engine,
+  EngineDeps,
+  EngineFactory,
+  Handler,
+  LogicalRequest,
+  LogicalResponse,
+  MountIdentity,
+  Operation,
+  PathDef,
+  RequestAuth,
+  SecretLease,
+  SystemView,
+} from './engine.js';
+export { isPlainObject, parseFields } from './framework/fields.js';
+export type { FieldSchema, FieldType, FieldValues, Fields } from './framework/fields.js';
+export { compileEngine, globMatch, routeRequest } from './framework/paths.js';
+export type { CompiledEngine, RouteInput, RoutedRequest } from './framework/paths.js';
