@@ -12,8 +12,13 @@ export type Operation = (typeof OPERATIONS)[number];
 
 /** Who is calling, as resolved from the token by the request pipeline. */
 export interface RequestAuth {
-  /** Opaque per-token identifier safe to key data by (the accessor), never the token itself. */
+  /** Opaque per-token identifier safe to key data by (the accessor). */
   accessor: string;
+  /**
+   * The caller's token, for the few engines that must return or scope by it (token lookup-self,
+   * cubbyhole). Never store it, log it or put it in an error message.
+   */
+  clientToken: string;
   displayName: string;
   policies: string[];
   metadata: Record<string, string>;

@@ -16,7 +16,6 @@ export const ERROR_CODES = [
   'upstream', // 502: a third party (KMS, database) failed
   'sealed', // 503: the barrier is sealed
   'unavailable', // 503: storage or the active node cannot be reached right now
-  'uninitialized', // 400/503 depending on the endpoint: sys/init has not run
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,23 @@
+import type { EngineFactory } from '@coffer/sdk';
+import type { EngineRegistry } from '../core/mount-manager.js';
+import type { RuntimeHandles } from '../core/runtime.js';
+import { createKvV1Engine } from './kv/kv-v1.js';
+import { createKvV2Engine } from './kv/kv-v2/kv-v2-engine.js';
+import { createSystemEngine } from './system/system-engine.js';
+import { createTokenEngine } from './token/token-engine.js';
+
+/** KV picks its version from the mount options, as Vault's `options.version`. */
+const createKvEngine: EngineFactory = (deps) =>
+  deps.mount.options.version === '2' ? createKvV2Engine(deps) : createKvV1Engine(deps);
+
+/** The table of engines by mount type. The built-ins (sys, token) reach the runtime's parts. */
+export function engineRegistry(now: () => Date): (handles: RuntimeHandles) => EngineRegistry {
+  return (handles) => ({
+    mounts: new Map<string, EngineFactory>([
+      ['kv', createKvEngine],
+      ['system', () => createSystemEngine(handles, now)],
+    ]),
+    auth: new Map<string, EngineFactory>([['token', () => createTokenEngine(handles.tokens)]]),
+    singletons: new Set(['system', 'token']),
+  });
+}

@@ -1,0 +1,34 @@
+import { definePath, type Engine } from '@coffer/sdk';
+import type { RuntimeHandles } from '../../core/runtime.js';
+import { internalUiPaths } from './path-internal-ui.js';
+import { keyPaths } from './path-keys.js';
+import { mountTablePaths } from './path-mounts.js';
+
+/**
+ * The `sys/` backend: the operator's API. Status endpoints that must work while sealed (init,
+ * unseal, seal-status, health, leader) are served by the HTTP layer directly; everything here runs
+ * only while unsealed and passes through the same token, ACL and audit pipeline as any engine.
+ */
+export function createSystemEngine(handles: RuntimeHandles, now: () => Date): Engine {
+  return {
+    type: 'system',
+    unauthenticatedPaths: ['internal/ui/mounts', 'internal/ui/mounts/*'],
+    sudoPaths: ['auth/*', 'rotate', 'rotate/*', 'seal'],
+    paths: [
+      ...mountTablePaths(handles, 'mounts', 'mounts'),
+      ...mountTablePaths(handles, 'auth', 'auth'),
+      ...keyPaths(handles, now),
+      ...internalUiPaths(handles),
+      definePath({
+        pattern: 'seal',
+        summary: 'Seals this node.',
+        operations: {
+          update: async () => {
+            await handles.seal();
+            return undefined;
+          },
+        },
+      }),
+    ],
+  };
+}

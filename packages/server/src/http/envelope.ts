@@ -1,0 +1,55 @@
+import type { LogicalResponse, Operation } from '@coffer/sdk';
+import type { CoreResult, IssuedAuth } from '../core/request-handler.js';
+
+/**
+ * Vault's response envelope. Legacy sys endpoints also copy every `data` key to the top level,
+ * because old clients read `resp["secret/"]` directly.
+ */
+const LEGACY_SYS_PATHS = /^(mounts|auth|audit|policy|policies|capabilities|capabilities-self|capabilities-accessor|key-status|ha-status|rotate|wrapping\/wrap)(\/|$)/;
+
+export interface HttpAnswer {
+  status: number;
+  body?: Record<string, unknown>;
+}
+
+export function envelope(requestId: string, operation: Operation, result: CoreResult): HttpAnswer {
+  const response: LogicalResponse | undefined = result.response;
+  if (!response || (response.data == null && !response.auth && !result.auth && !response.warnings?.length)) {
+    // Reads and lists of nothing are 404 with an empty error list; writes of nothing are 204.
+    if (operation === 'read' || operation === 'list') return { status: 404, body: { errors: [] } };
+    if (!response?.status) return { status: 204 };
+  }
+  const data = response?.data ?? null;
+  const body: Record<string, unknown> = {
+    request_id: requestId,
+    lease_id: '',
+    renewable: false,
+    lease_duration: response?.leaseDurationHint ?? 0,
+    data,
+    wrap_info: null,
+    warnings: response?.warnings?.length ? response.warnings : null,
+    auth: result.auth ? authJson(result.auth) : null,
+    mount_type: result.mountType,
+  };
+  if (result.mountType === 'system' && data && LEGACY_SYS_PATHS.test(result.enginePath)) {
+    for (const [key, value] of Object.entries(data)) if (!(key in body)) body[key] = value;
+  }
+  return { status: response?.status ?? 200, body };
+}
+
+function authJson(auth: IssuedAuth): Record<string, unknown> {
+  return {
+    client_token: auth.clientToken,
+    accessor: auth.accessor,
+    policies: auth.policies,
+    token_policies: auth.tokenPolicies,
+    metadata: Object.keys(auth.metadata).length ? auth.metadata : null,
+    lease_duration: auth.leaseDuration,
+    renewable: auth.renewable,
+    entity_id: '',
+    token_type: 'service',
+    orphan: auth.orphan,
+    mfa_requirement: null,
+    num_uses: auth.numUses,
+  };
+}

@@ -1,0 +1,105 @@
+import { CofferError, isPlainObject, type Operation } from '@coffer/sdk';
+
+/**
+ * Turns the raw pieces of an HTTP request into what the core needs: the logical path, the
+ * operation and the data. All the rules of Vault's HTTP mapping live here and nowhere else.
+ */
+
+const TRUE_VALUES = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+
+export interface LogicalInput {
+  path: string;
+  operation: Operation;
+  data: Record<string, unknown>;
+}
+
+/** Splits `/v1/<path>?<query>` and validates the path: no `.`/`..`/empty segments, no control characters. */
+export function parseTarget(rawUrl: string): { path: string; query: URLSearchParams } {
+  const q = rawUrl.indexOf('?');
+  const rawPath = q === -1 ? rawUrl : rawUrl.slice(0, q);
+  const query = new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1));
+  if (!rawPath.startsWith('/v1/')) throw new CofferError('unsupported_path', '');
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath.slice('/v1/'.length));
+  } catch {
+    throw new CofferError('invalid_request', 'invalid request path: bad percent-encoding');
+  }
+  validatePath(path);
+  return { path, query };
+}
+
+export function validatePath(path: string): void {
+  if (!path.isWellFormed() || /[\u0000-\u001f\u007f]/.test(path)) {
+    throw new CofferError('invalid_request', 'invalid request path: it contains non-printable characters');
+  }
+  const segments = path.split('/');
+  // A trailing slash is allowed (list paths); any other empty segment, "." or ".." is not.
+  if (segments.at(-1) === '') segments.pop();
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) {
+    throw new CofferError('invalid_request', 'invalid request path: empty, "." and ".." segments are not allowed');
+  }
+}
+
+export function operationFor(method: string, query: URLSearchParams): Operation {
+  switch (method) {
+    case 'GET':
+      return TRUE_VALUES.has(query.get('list') ?? '') ? 'list' : 'read';
+    case 'POST':
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return 'delete';
+    default:
+      throw new CofferError('unsupported_operation', `unsupported method ${method}`);
+  }
+}
+
+/** Query parameters become data for reads, lists and deletes (Vault's rule); `list` itself does not. */
+export function queryData(query: URLSearchParams): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const [key, value] of query) if (key !== 'list') data[key] = value;
+  return data;
+}
+
+/**
+ * Request bodies: JSON (whatever the content type says, as Vault does, unless it is a form that
+ * does not start with `{` or `[`), form-encoded, or empty. Must be UTF-8 and a JSON object.
+ */
+export function parseBody(body: Buffer | undefined, contentType: string | undefined): Record<string, unknown> {
+  if (!body || body.length === 0) return {};
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new CofferError('invalid_request', 'failed to parse request body: it is not valid UTF-8');
+  }
+  const trimmed = text.trimStart();
+  if (/^application\/x-www-form-urlencoded/i.test(contentType ?? '') && !/^[[{]/.test(trimmed)) {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  if (trimmed === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new CofferError('invalid_request', `failed to parse JSON input: ${(error as Error).message}`);
+  }
+  if (parsed === null) return {};
+  if (!isPlainObject(parsed)) throw new CofferError('invalid_request', 'failed to parse JSON input: the body must be a JSON object');
+  return parsed;
+}
+
+/** `X-Vault-Token` wins over `Authorization: Bearer`, as in Vault. */
+export function tokenFrom(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const direct = headers['x-vault-token'];
+  if (typeof direct === 'string' && direct !== '') return direct;
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string') {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+    if (match) return match[1];
+  }
+  return undefined;
+}

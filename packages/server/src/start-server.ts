@@ -1,0 +1,114 @@
+import { InMemoryStorage, isClosable, type Logger, type Storage } from '@coffer/sdk';
+import { openFileStorage } from '@coffer/storage-file';
+import type { FastifyInstance } from 'fastify';
+import type { ServerConfig } from './config/server-config.js';
+import { Core } from './core/core.js';
+import { engineRegistry } from './engines/registry.js';
+import { buildApp } from './http/app.js';
+import { listen, type Listening } from './http/listener.js';
+import { VERSION, BUILD_DATE } from './version.js';
+
+export interface StartOptions {
+  config: ServerConfig;
+  logger: Logger;
+  /** `server --dev`: initialise (one key share), unseal and mount KV v2 at secret/. */
+  dev?: { rootTokenId?: string };
+}
+
+export interface RunningServer {
+  core: Core;
+  app: FastifyInstance;
+  /** One per listener, e.g. `http://127.0.0.1:8200`. */
+  addresses: string[];
+  /** Only in dev mode. */
+  dev?: { rootToken: string; unsealKey: string };
+  close(): Promise<void>;
+}
+
+/** Opens storage, builds the core and the HTTP app, and starts every listener. */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { config, logger } = options;
+  const physical: Storage =
+    config.storage.type === 'file'
+      ? await openFileStorage({ path: config.storage.path, logger: logger.child({ component: 'storage-file' }) })
+      : new InMemoryStorage();
+
+  const now = () => new Date();
+  const core = new Core({
+    physical,
+    logger: logger.child({ component: 'core' }),
+    now,
+    defaultLeaseTtl: config.defaultLeaseTtl,
+    maxLeaseTtl: config.maxLeaseTtl,
+    registry: engineRegistry(now),
+    defaultMounts: {
+      mounts: [{ path: 'sys/', type: 'system', description: 'system endpoints used for control, policy and debugging' }],
+      auth: [{ path: 'token/', type: 'token', description: 'token based credentials' }],
+    },
+    ...(config.clusterName !== undefined ? { clusterName: config.clusterName } : {}),
+  });
+
+  let dev: RunningServer['dev'];
+  if (options.dev) dev = await initialiseDev(core, options.dev.rootTokenId);
+
+  const first = config.listeners[0];
+  const app = await buildApp({
+    core,
+    logger: logger.child({ component: 'http' }),
+    info: { version: VERSION, buildDate: BUILD_DATE, storageType: config.storage.type },
+    maxRequestSize: first?.maxRequestSize ?? 32 * 1024 * 1024,
+    maxRequestDuration: first?.maxRequestDurationSeconds ?? 90,
+  });
+
+  const listening: Listening[] = [];
+  try {
+    for (const listener of config.listeners) {
+      listening.push(
+        await listen(app.server, {
+          host: listener.host,
+          port: listener.port,
+          tls: listener.tls
+            ? {
+                certFile: listener.tls.certFile,
+                keyFile: listener.tls.keyFile,
+                ...(listener.tls.minVersion ? { minVersion: listener.tls.minVersion } : {}),
+              }
+            : null,
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.all(listening.map((l) => l.close()));
+    if (isClosable(physical)) await physical.close();
+    throw error;
+  }
+
+  let closed: Promise<void> | undefined;
+  return {
+    core,
+    app,
+    addresses: listening.map((l) => l.address),
+    ...(dev ? { dev } : {}),
+    close: () =>
+      (closed ??= (async () => {
+        await Promise.all(listening.map((l) => l.close()));
+        await app.close();
+        await core.seal();
+        if (isClosable(physical)) await physical.close();
+      })()),
+  };
+}
+
+async function initialiseDev(core: Core, rootTokenId: string | undefined): Promise<{ rootToken: string; unsealKey: string }> {
+  const { keys, rootToken } = await core.initialize(1, 1, rootTokenId);
+  const key = keys[0] as Uint8Array;
+  await core.submitUnsealKey(key);
+  await core.handle({
+    id: 'dev-setup',
+    operation: 'update',
+    path: 'sys/mounts/secret',
+    data: { type: 'kv', options: { version: '2' }, description: 'key/value secret storage' },
+    token: rootToken,
+  });
+  return { rootToken, unsealKey: Buffer.from(key).toString('base64') };
+}

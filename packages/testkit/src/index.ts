@@ -1,0 +1,2 @@
+export { createTestCertificates } from './tls.js';
+export type { TestCertificates } from './tls.js';
