@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import type { TestCertificates } from '@coffer/testkit';
+
+/** The built CLI, as a user runs it (`npx nx run-many -t build,test` builds it before tests). */
+export const CLI = resolve(import.meta.dirname, '../../cli/dist/main.js');
+
+export interface CofferProcess {
+  address: string;
+  port: number;
+  child: ChildProcess;
+  /** Everything the process wrote, for failure messages and leak checks. */
+  output(): string;
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, as a crash. */
+  kill(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Starts `coffer server --config` on file storage in `dir`, and waits until it answers. */
+export async function startCoffer(options: { dir: string; tls?: TestCertificates; port?: number }): Promise<CofferProcess> {
+  await mkdir(options.dir, { recursive: true });
+  const port = options.port ?? (await freePort());
+  const listener = options.tls
+    ? `tls_cert_file = "${options.tls.certFile}"\n  tls_key_file = "${options.tls.keyFile}"`
+    : 'tls_disable = true';
+  const config = join(options.dir, 'coffer.hcl');
+  await writeFile(
+    config,
+    `storage "file" {\n  path = "${join(options.dir, 'data')}"\n}\n\nlistener "tcp" {\n  address = "127.0.0.1:${port}"\n  ${listener}\n}\n\ndisable_mlock = true\nlog_level = "info"\n`,
+  );
+  const child = spawn(process.execPath, [CLI, 'server', `--config=${config}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...(options.tls ? { NODE_EXTRA_CA_CERTS: options.tls.caFile } : {}) },
+  });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const address = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+
+  const ready = await waitForListening(port, exited);
+  if (!ready) throw new Error(`coffer did not start:\n${output}`);
+  return {
+    address,
+    port,
+    child,
+    output: () => output,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+async function waitForListening(port: number, exited: Promise<unknown>): Promise<boolean> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (let attempt = 0; attempt < 300 && !gone; attempt++) {
+    const alive = await probe(port);
+    if (alive) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+/** The port accepts connections: the server is listening (TLS or not, no handshake needed). */
+function probe(port: number): Promise<boolean> {
+  return new Promise((resolveProbe) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveProbe(true);
+    });
+    socket.once('error', () => resolveProbe(false));
+  });
+}
+
+/** A JSON request to a running coffer over plain http. */
+export async function api(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown } = {},
+): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${base}/v1/${path}`, {
+    method,
+    headers: {
+      ...(options.token ? { 'X-Vault-Token': options.token } : {}),
+      ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    },
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}

@@ -1,0 +1,2 @@
+export { combineShares, splitKey } from './shamir.js';
+export { createShamirSeal, generateKey } from './shamir-seal.js';

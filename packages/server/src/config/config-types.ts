@@ -1,0 +1,44 @@
+/** The server's configuration after parsing and validation: camelCase, defaults filled, frozen. */
+export interface ServerConfig {
+  storage: StorageConfig;
+  /** At least one, in file order. */
+  listeners: ListenerConfig[];
+  apiAddr?: string;
+  clusterAddr?: string;
+  clusterName?: string;
+  /** Seconds. */
+  defaultLeaseTtl: number;
+  /** Seconds. */
+  maxLeaseTtl: number;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  ui: boolean;
+  pidFile?: string;
+}
+
+export type StorageConfig = { type: 'file'; path: string } | { type: 'inmem' };
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+export type LogFormat = 'standard' | 'json';
+
+export interface ListenerConfig {
+  type: 'tcp';
+  /** As written (or the default), for messages: `127.0.0.1:8200`, `[::1]:8200`. */
+  address: string;
+  /** For `listen()`: an IP or a host name, IPv6 without brackets. */
+  host: string;
+  /** 0 asks the OS for a free port. */
+  port: number;
+  /** null when `tls_disable` is set. */
+  tls: ListenerTls | null;
+  /** Bytes. */
+  maxRequestSize: number;
+  maxRequestDurationSeconds: number;
+}
+
+export interface ListenerTls {
+  certFile: string;
+  keyFile: string;
+  /** In Node's spelling, ready for `tls.createSecureContext`. */
+  minVersion: 'TLSv1.2' | 'TLSv1.3';
+}
