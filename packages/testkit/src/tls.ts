@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +20,7 @@ export interface TestCertificates {
  */
 export async function createTestCertificates(dir?: string): Promise<TestCertificates> {
   const base = dir ?? (await mkdtemp(join(tmpdir(), 'coffer-tls-')));
+  await mkdir(base, { recursive: true, mode: 0o700 });
   const f = (name: string) => join(base, name);
   const openssl = (...args: string[]) => run('openssl', args);
   await openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', f('ca.key'));

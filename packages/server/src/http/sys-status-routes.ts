@@ -93,25 +93,22 @@ export function registerSysStatusRoutes(app: FastifyInstance, core: Core, info: 
     url: '/v1/sys/health',
     handler: async (request, reply) => {
       const query = new URLSearchParams(request.originalUrl.split('?')[1] ?? '');
-      const code = (name: string, fallback: number) => statusParam(query, name, fallback);
+      // Every parameter is validated, including those a single node never uses, as Vault does.
+      const codes = {
+        active: statusParam(query, 'activecode', 200),
+        standby: statusParam(query, 'standbycode', 429),
+        drSecondary: statusParam(query, 'drsecondarycode', 472),
+        performanceStandby: statusParam(query, 'performancestandbycode', 473),
+        haUnhealthy: statusParam(query, 'haunhealthycode', 474),
+        removed: statusParam(query, 'removedcode', 530),
+        sealed: statusParam(query, 'sealedcode', 503),
+        uninit: statusParam(query, 'uninitcode', 501),
+      };
+      for (const name of ['standbyok', 'perfstandbyok']) boolParam(query, name);
       const initialized = await core.initialized();
       const sealed = core.sealed;
       // Precedence as Vault's: uninitialised, then sealed, then (for HA nodes) standby, then active.
-      const status = !initialized
-        ? code('uninitcode', 501)
-        : sealed
-          ? code('sealedcode', 503)
-          : code('activecode', 200);
-      // Parameters this single node never uses are still validated, as Vault does.
-      for (const [name, fallback] of [
-        ['standbycode', 429],
-        ['drsecondarycode', 472],
-        ['performancestandbycode', 473],
-        ['haunhealthycode', 474],
-        ['removedcode', 530],
-      ] as const) {
-        code(name, fallback);
-      }
+      const status = !initialized ? codes.uninit : sealed ? codes.sealed : codes.active;
       const cluster = core.cluster();
       const body = {
         initialized,
@@ -183,4 +180,13 @@ function statusParam(query: URLSearchParams, name: string, fallback: number): nu
     throw new CofferError('invalid_request', `invalid ${name} value "${value}": must be an HTTP status code`);
   }
   return Number(value);
+}
+
+const BOOLEANS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False', '']);
+
+function boolParam(query: URLSearchParams, name: string): void {
+  const value = query.get(name);
+  if (value !== null && !BOOLEANS.has(value)) {
+    throw new CofferError('invalid_request', `invalid ${name} value "${value}": must be a boolean`);
+  }
 }
