@@ -66,6 +66,10 @@ describe('file storage across a clean restart (process exit)', () => {
     expect((await api(coffer.address, 'GET', 'sys/key-status', { token: root })).json.data.term).toBe(2);
     expect((await api(coffer.address, 'GET', 'auth/token/lookup-self', { token: child })).status).toBe(200);
     expect((await api(coffer.address, 'LIST', 'secret/metadata/app', { token: root })).json.data.keys).toHaveLength(20);
+
+    // Nothing secret reaches the logs: not the root token, a key share, nor a secret value.
+    const logs = coffer.output();
+    for (const needle of [root, child, ...keys, 'legacy-1', 'new-term']) expect(logs).not.toContain(needle);
   });
 });
 

@@ -192,6 +192,9 @@ describe('sys/mounts', () => {
     });
     const ui = (await call(t, root, 'GET', '/v1/sys/internal/ui/mounts/kv2/data/foo')).json().data;
     expect(ui).toMatchObject({ path: 'kv2/', type: 'kv', options: { version: '2' } });
+    const unmounted = await call(t, root, 'GET', '/v1/sys/internal/ui/mounts/nope/x');
+    expect(unmounted.statusCode).toBe(403);
+    expect(unmounted.json().errors[0]).toMatch(/preflight capability check returned 403/);
     expect((await call(t, root, 'DELETE', '/v1/sys/mounts/kv2')).statusCode).toBe(204);
     expect(Object.keys((await call(t, root, 'GET', '/v1/sys/mounts')).json().data)).not.toContain('kv2/');
   });

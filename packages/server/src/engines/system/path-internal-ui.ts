@@ -32,7 +32,11 @@ export function internalUiPaths(handles: RuntimeHandles): PathDef[] {
           const path = req.fields.path as string;
           const route = handles.mounts.route(path.endsWith('/') ? path : `${path}/`);
           if (!route) {
-            throw new CofferError('invalid_request', `no mount found for path "${path}"`);
+            // 403, not 404, so the endpoint cannot be used to discover which mounts exist (as Vault).
+            throw new CofferError(
+              'permission_denied',
+              `preflight capability check returned 403, please ensure client's policies grant access to path "${path.endsWith('/') ? path : `${path}/`}"`,
+            );
           }
           return {
             data: { ...mountJson(route.entry), path: route.mountPoint },

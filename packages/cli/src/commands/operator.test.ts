@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliRunner, startTestServer, type CliRunner } from '../../test/harness.js';
+
+describe('operator init, unseal, seal, rotate, key-status and status', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let cli: CliRunner;
+  let keys: string[] = [];
+  let rootToken = '';
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    cli = await cliRunner({ COFFER_ADDR: server.address });
+  });
+  afterAll(() => server.close());
+
+  it('status of an uninitialised, sealed server exits 2', async () => {
+    const result = await cli(['status']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/Initialized\s+false/);
+    expect(result.stdout).toMatch(/Sealed\s+true/);
+  });
+
+  it('operator init prints 5 keys and a root token, threshold 3, by default', async () => {
+    const result = await cli(['operator', 'init']);
+    expect(result.code).toBe(0);
+    keys = [...result.stdout.matchAll(/^Unseal Key \d: (\S+)$/gm)].map((m) => m[1] as string);
+    rootToken = /^Initial Root Token: (\S+)$/m.exec(result.stdout)?.[1] ?? '';
+    expect(keys).toHaveLength(5);
+    expect(rootToken).not.toBe('');
+    expect(result.stdout).toContain('initialized with 5 key shares and a key threshold of 3');
+  });
+
+  it('a second init is an API error: exit 2 and Vault\'s message shape', async () => {
+    const result = await cli(['operator', 'init']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^Error initializing: Error making API request\.\n\nURL: PUT http:\/\/127\.0\.0\.1:\d+\/v1\/sys\/init\nCode: 400\. Errors:\n\n\* /);
+  });
+
+  it('unseals with three of the five keys, showing progress, then status exits 0', async () => {
+    const first = await cli(['operator', 'unseal', keys[0] as string]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Unseal Progress\s+1\/3/);
+    expect((await cli(['status'])).code).toBe(2);
+
+    const reset = await cli(['operator', 'unseal', '-reset']);
+    expect(reset.stdout).toMatch(/Unseal Progress\s+0\/3/);
+
+    for (const key of keys.slice(1, 3)) expect((await cli(['operator', 'unseal', key])).code).toBe(0);
+    const last = await cli(['operator', 'unseal', keys[3] as string]);
+    expect(last.stdout).toMatch(/Sealed\s+false/);
+    const status = await cli(['status', '-format=json']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ initialized: true, sealed: false, t: 3, n: 5, ha_enabled: false });
+  });
+
+  it('unseal without a key on a non-terminal stdin refuses to prompt (exit 1)', async () => {
+    const result = await cli(['operator', 'unseal']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('stdin is not a terminal');
+  });
+
+  it('key-status and rotate show the barrier key term', async () => {
+    const env = { COFFER_TOKEN: rootToken };
+    const before = await cli(['operator', 'key-status'], { env });
+    expect(before.code).toBe(0);
+    expect(before.stdout).toMatch(/^Key Term\s+1$/m);
+    expect(before.stdout).toMatch(/^Install Time\s+\d\d \w{3} \d\d \d\d:\d\d UTC$/m);
+
+    const rotated = await cli(['operator', 'rotate'], { env });
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/^Success! Rotated key\n\nKey Term\s+2$/m);
+
+    const json = await cli(['operator', 'key-status', '--format', 'json'], { env });
+    expect(JSON.parse(json.stdout)).toMatchObject({ term: 2 });
+  });
+
+  it('rotate without a token is refused by the server: exit 2', async () => {
+    const result = await cli(['operator', 'rotate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^Error rotating key: Error making API request\.[\s\S]*Code: 403\. Errors:\n\n\* permission denied/);
+  });
+
+  it('operator seal seals; status then exits 2', async () => {
+    const sealed = await cli(['operator', 'seal'], { env: { COFFER_TOKEN: rootToken } });
+    expect(sealed.code).toBe(0);
+    expect(sealed.stdout).toBe('Success! Coffer is sealed.\n');
+    const status = await cli(['status']);
+    expect(status.code).toBe(2);
+    expect(status.stdout).toMatch(/Sealed\s+true/);
+  });
+});
+
+describe('operator init -format=json', () => {
+  it('prints Vault\'s machine-readable init object', async () => {
+    const server = await startTestServer();
+    try {
+      const cli = await cliRunner({ COFFER_ADDR: server.address, COFFER_FORMAT: 'json' });
+      const result = await cli(['operator', 'init', '-key-shares=3', '-key-threshold=2']);
+      expect(result.code).toBe(0);
+      const init = JSON.parse(result.stdout) as Record<string, unknown>;
+      expect(Object.keys(init)).toEqual([
+        'unseal_keys_b64',
+        'unseal_keys_hex',
+        'unseal_shares',
+        'unseal_threshold',
+        'recovery_keys_b64',
+        'recovery_keys_hex',
+        'recovery_keys_shares',
+        'recovery_keys_threshold',
+        'root_token',
+      ]);
+      expect(init.unseal_keys_b64).toHaveLength(3);
+      expect(init.unseal_keys_hex).toHaveLength(3);
+      expect(init).toMatchObject({ unseal_shares: 3, unseal_threshold: 2 });
+      expect(typeof init.root_token).toBe('string');
+
+      const status = await cli(['operator', 'init', '-status']);
+      expect(status.code).toBe(0);
+      expect(JSON.parse(status.stdout)).toEqual({ initialized: true });
+    } finally {
+      await server.close();
+    }
+  });
+});
