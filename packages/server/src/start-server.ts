@@ -30,7 +30,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const { config, logger } = options;
   const physical: Storage =
     config.storage.type === 'file'
-      ? await openFileStorage({ path: config.storage.path, logger: logger.child({ component: 'storage-file' }) })
+      ? await openFileStorage({ path: config.storage.path, logger })
       : new InMemoryStorage();
 
   const now = () => new Date();
