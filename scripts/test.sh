@@ -31,7 +31,7 @@ npm ci --no-audit --no-fund --loglevel=error || {
 }
 
 log=$(mktemp)
-CI=true npx nx run-many -t build,test --skip-nx-cache --output-style=static 2>&1 | tee "$log"
+CI=true npx nx run-many -t build,typecheck,test --skip-nx-cache --output-style=static 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # Sum vitest's per-package summaries ("Tests  2 failed | 40 passed (42)").
