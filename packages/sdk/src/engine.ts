@@ -43,13 +43,29 @@ export interface LogicalRequest<F extends Fields = Fields> {
   signal?: AbortSignal;
 }
 
-/** A lease to register for the response's secret (dynamic credentials). */
+/**
+ * A lease to register for the response's secret (dynamic credentials). The expiration manager owns
+ * it from then on: it calls the engine's `renewSecret` and `revokeSecret` with what is kept here.
+ */
 export interface SecretLease {
+  /** Seconds; 0 means the mount's default lease TTL. */
   ttl: number;
+  /** Seconds from issue beyond which renewals cannot extend; 0 means the mount's max lease TTL. */
   maxTtl?: number;
   renewable: boolean;
   /** Kept with the lease, given back to the engine on renew and revoke; never returned to clients. */
   internal?: Record<string, unknown>;
+}
+
+/** A lease as the expiration manager hands it back to the engine that issued it. */
+export interface LeaseInfo {
+  leaseId: string;
+  /** The request path that created it, below the mount (e.g. `creds/readonly`). */
+  path: string;
+  issueTime: Date;
+  /** When it currently expires. */
+  expireTime: Date;
+  internal: Record<string, unknown>;
 }
 
 /** A token to mint for a login (or token creation): the core creates it and fills in `auth`. */
@@ -57,14 +73,31 @@ export interface AuthGrant {
   policies: string[];
   displayName?: string;
   metadata?: Record<string, string>;
+  /** Seconds; 0 or absent means the mount's default. */
   ttl?: number;
+  /** Renewals cannot extend past issue + maxTtl (the role's `token_max_ttl`); capped by the mount's max. */
+  maxTtl?: number;
+  /** A hard cap that even periodic renewals cannot pass (`token_explicit_max_ttl`). */
   explicitMaxTtl?: number;
+  /** Periodic tokens renew to this period each time and have no max TTL (unless explicit). */
   period?: number;
   renewable?: boolean;
   numUses?: number;
   noDefaultPolicy?: boolean;
   /** Orphan tokens have no parent; logins always give orphans. */
   orphan?: boolean;
+  /** CIDR blocks the token may be used from (`token_bound_cidrs`). */
+  boundCidrs?: string[];
+  /** Kept with the token, given back to the auth method on renewal; never returned to clients. */
+  internal?: Record<string, unknown>;
+}
+
+/** A token's state as given to the auth method that issued it, when the token is renewed. */
+export interface AuthRenewal {
+  policies: string[];
+  metadata: Record<string, string>;
+  internal: Record<string, unknown>;
+  issueTime: Date;
 }
 
 export interface LogicalResponse {
@@ -111,6 +144,15 @@ export interface Engine {
   setup?(): Promise<void>;
   cleanup?(): Promise<void>;
   periodic?(): Promise<void>;
+  /**
+   * Auth methods: called before a token this mount issued is renewed. Throw to refuse (the role or
+   * user is gone, or its policies changed); return new TTL bounds to apply them.
+   */
+  renewAuth?(renewal: AuthRenewal): Promise<{ ttl?: number; maxTtl?: number; period?: number } | undefined>;
+  /** Secrets engines with leased secrets: extend the secret's validity (e.g. ALTER ROLE … VALID UNTIL). */
+  renewSecret?(lease: LeaseInfo, newExpireTime: Date): Promise<void>;
+  /** Secrets engines with leased secrets: destroy the secret (e.g. DROP ROLE). Must be idempotent. */
+  revokeSecret?(lease: LeaseInfo): Promise<void>;
 }
 
 export interface MountIdentity {

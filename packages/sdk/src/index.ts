@@ -10,10 +10,12 @@ export { formatDuration, parseDurationSeconds } from './duration.js';
 export { definePath, OPERATIONS } from './engine.js';
 export type {
   AuthGrant,
+  AuthRenewal,
   Engine,
   EngineDeps,
   EngineFactory,
   Handler,
+  LeaseInfo,
   LogicalRequest,
   LogicalResponse,
   MountIdentity,
