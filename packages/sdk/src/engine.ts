@@ -90,6 +90,9 @@ export interface AuthGrant {
   boundCidrs?: string[];
   /** Kept with the token, given back to the auth method on renewal; never returned to clients. */
   internal?: Record<string, unknown>;
+  /** Token method only: a caller-chosen token (root callers), and the token role used. */
+  id?: string;
+  role?: string;
 }
 
 /** A token's state as given to the auth method that issued it, when the token is renewed. */
@@ -100,13 +103,31 @@ export interface AuthRenewal {
   issueTime: Date;
 }
 
+/** The `auth` block of a response about an existing token (renewals), as clients see it. */
+export interface AuthInfo {
+  clientToken: string;
+  accessor: string;
+  policies: string[];
+  tokenPolicies: string[];
+  metadata: Record<string, string>;
+  leaseDuration: number;
+  renewable: boolean;
+  orphan: boolean;
+  numUses: number;
+}
+
 export interface LogicalResponse {
   data?: Record<string, unknown> | null;
   warnings?: string[];
   /** 404 with a body: Vault answers so for a deleted KV v2 version, with its metadata. */
   status?: 404;
   secret?: SecretLease;
+  /** Asks the core to mint a token (logins, token creation). */
   auth?: AuthGrant;
+  /** Reports an existing token (renewals); nothing is minted. */
+  authInfo?: AuthInfo;
+  /** Reports an existing lease (renewals) in the envelope's lease fields; nothing is registered. */
+  leaseInfo?: { id: string; duration: number; renewable: boolean };
   /** KV v1's `ttl` key: reported as `lease_duration` without registering a lease. */
   leaseDurationHint?: number;
 }

@@ -10,6 +10,7 @@ export { formatDuration, parseDurationSeconds } from './duration.js';
 export { definePath, OPERATIONS } from './engine.js';
 export type {
   AuthGrant,
+  AuthInfo,
   AuthRenewal,
   Engine,
   EngineDeps,
@@ -29,3 +30,18 @@ export { isPlainObject, parseFields } from './framework/fields.js';
 export type { FieldSchema, FieldType, FieldValues, Fields } from './framework/fields.js';
 export { compileEngine, globMatch, routeRequest } from './framework/paths.js';
 export type { CompiledEngine, RouteInput, RoutedRequest } from './framework/paths.js';
+export { addressInCidrBlocks, cidrBlocksWithin, invalidCidrBlocks, parseCidrBlock } from './framework/cidr.js';
+export type { CidrBlock, ParseCidrOptions } from './framework/cidr.js';
+export {
+  emptyTokenParams,
+  equivalentPolicies,
+  grantFrom,
+  LEGACY_TOKEN_FIELDS,
+  parseTokenParams,
+  renewalFrom,
+  sanitizePolicies,
+  TOKEN_FIELDS,
+  tokenParamsJson,
+  updateTokenParams,
+} from './framework/token-fields.js';
+export type { GrantExtras, LegacyTokenParams, TokenParams, TokenParamsUpdate, TokenTypeSetting } from './framework/token-fields.js';

@@ -1,6 +1,7 @@
 import { CofferError, type Logger, type Storage } from '@coffer/sdk';
 import { Barrier } from './barrier.js';
-import type { EngineRegistry, MountRequest } from './mount-manager.js';
+import type { EngineRegistry, MountManager, MountRequest } from './mount-manager.js';
+import type { NewToken } from './token-store.js';
 import type { MountTableName } from './mount-table.js';
 import type { CoreRequest, CoreResult } from './request-handler.js';
 import { Runtime, type ClusterInfo, type RuntimeHandles } from './runtime.js';
@@ -81,13 +82,7 @@ export class Core {
       const keys = await this.#seal.initialize(shares, threshold, this.#now());
       try {
         const runtime = await this.#startRuntime();
-        const { token } = await runtime.tokens.create({
-          policies: ['root'],
-          path: 'auth/token/root',
-          displayName: 'root',
-          ttl: 0,
-          ...(rootTokenId !== undefined ? { id: rootTokenId } : {}),
-        });
+        const { token } = await runtime.tokens.create(rootTokenSpec(runtime.handles.mounts, rootTokenId));
         await runtime.stop();
         return { keys, rootToken: token };
       } finally {
@@ -160,4 +155,26 @@ export class Core {
     this.#transition = run.catch(() => undefined);
     return run;
   }
+}
+
+/** The root token sys/init returns: root policy, no TTL, issued by the token auth mount. */
+function rootTokenSpec(mounts: MountManager, id: string | undefined): NewToken {
+  return {
+    policies: ['root'],
+    path: 'auth/token/root',
+    mountAccessor: mounts.find('auth', 'token/')?.accessor ?? '',
+    meta: {},
+    displayName: 'root',
+    ttl: 0,
+    expireTime: 0,
+    maxTtl: 0,
+    explicitMaxTtl: 0,
+    period: 0,
+    numUses: 0,
+    renewable: false,
+    boundCidrs: [],
+    internal: {},
+    type: 'service',
+    ...(id !== undefined ? { id } : {}),
+  };
 }

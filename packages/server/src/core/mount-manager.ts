@@ -58,6 +58,8 @@ export interface MountManagerDeps {
   now: () => Date;
   systemDefaultLeaseTtl: number;
   systemMaxLeaseTtl: number;
+  /** Runs before a mount goes away: its leases are revoked (e.g. `revoke-prefix` of the mount point). */
+  beforeUnmount?(mountPoint: string): Promise<void>;
 }
 
 /** Mounts and unmounts engines, keeps both tables persisted, and routes paths to engines. */
@@ -93,6 +95,12 @@ export class MountManager {
   find(table: MountTableName, path: string): MountEntry | undefined {
     const normalised = normaliseMountPath(path);
     return this.#tables[table].find((m) => m.entry.path === normalised)?.entry;
+  }
+
+  /** The mount with this accessor, with its full mount point (leases and tokens name mounts by accessor). */
+  byAccessor(accessor: string): Omit<Route, 'path'> | undefined {
+    const found = this.#routes.find((r) => r.mounted.entry.accessor === accessor);
+    return found && { table: found.table, entry: found.mounted.entry, engine: found.mounted.engine, mountPoint: found.mountPoint };
   }
 
   route(path: string): Route | undefined {
@@ -142,6 +150,7 @@ export class MountManager {
       if (this.#deps.registry.singletons.has(mounted.entry.type) || mounted.entry.type === 'cubbyhole') {
         throw new CofferError('invalid_request', `cannot unmount "${path}"`);
       }
+      await this.#deps.beforeUnmount?.(table === 'auth' ? `auth/${path}` : path);
       const remaining = this.list(table).filter((e) => e.path !== path);
       await saveMountTable(this.#deps.barrier, table, remaining);
       this.#tables[table].splice(index, 1);
@@ -172,6 +181,17 @@ export class MountManager {
       mounted.entry = next;
       return next;
     });
+  }
+
+  /** Runs every engine's periodic work (tidying expired secret IDs and the like); failures are logged. */
+  async runPeriodic(): Promise<void> {
+    for (const { mounted, mountPoint } of this.#routes) {
+      try {
+        await mounted.engine.engine.periodic?.();
+      } catch (error) {
+        this.#deps.logger.warn({ mount: mountPoint, err: error }, 'periodic work failed');
+      }
+    }
   }
 
   async cleanupAll(): Promise<void> {

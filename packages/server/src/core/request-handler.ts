@@ -1,14 +1,17 @@
+import { isIP } from 'node:net';
 import {
+  addressInCidrBlocks,
   CofferError,
   routeRequest,
-  type AuthGrant,
   type LogicalResponse,
   type Logger,
   type Operation,
   type RequestAuth,
 } from '@coffer/sdk';
-import { Acl, type PolicySource } from './acl.js';
-import type { MountManager } from './mount-manager.js';
+import type { AclSource } from './acl-cache.js';
+import type { ExpirationManager } from './expiration/expiration-manager.js';
+import type { MountManager, Route } from './mount-manager.js';
+import { issueToken, type IssuedAuth } from './token-issuer.js';
 import type { TokenEntry, TokenStore } from './token-store.js';
 
 /** A request as the core sees it: no HTTP, just an operation on a path with data and a token. */
@@ -23,18 +26,7 @@ export interface CoreRequest {
   signal?: AbortSignal;
 }
 
-/** A token minted for the response (login or token creation), as the envelope's `auth` reports it. */
-export interface IssuedAuth {
-  clientToken: string;
-  accessor: string;
-  policies: string[];
-  tokenPolicies: string[];
-  metadata: Record<string, string>;
-  leaseDuration: number;
-  renewable: boolean;
-  orphan: boolean;
-  numUses: number;
-}
+export type { IssuedAuth } from './token-issuer.js';
 
 export interface CoreResult {
   mountType: string;
@@ -43,19 +35,24 @@ export interface CoreResult {
   enginePath: string;
   response: LogicalResponse | undefined;
   auth?: IssuedAuth;
+  /** The lease registered for a leased secret in the response. */
+  lease?: { id: string; duration: number; renewable: boolean };
+  warnings: string[];
 }
 
 export interface PipelineDeps {
   mounts: MountManager;
   tokens: TokenStore;
-  policies: PolicySource;
+  expiration: ExpirationManager;
+  acls: AclSource;
   logger: Logger;
+  now: () => Date;
 }
 
 /**
- * The one path every logical request takes: route to a mount, resolve the token, settle the
- * operation, check the ACL (and sudo), run the handler, then mint any token the response asks for.
- * Authorisation lives here, not in handlers, so no handler can forget it.
+ * The one path every logical request takes: route to a mount, resolve the token (bound CIDRs, uses
+ * left), settle the operation, check the ACL (and sudo), run the handler, then mint any token and
+ * register any lease the response asks for. Authorisation lives here, not in handlers.
  */
 export async function handleRequest(deps: PipelineDeps, request: CoreRequest): Promise<CoreResult> {
   // Vault normalises list paths with a trailing slash (ACLs on "foo/" cover listing foo).
@@ -64,7 +61,7 @@ export async function handleRequest(deps: PipelineDeps, request: CoreRequest): P
   const unauthenticated = route?.engine.isUnauthenticated(route.path) ?? false;
 
   // Unauthenticated paths (logins, the UI mount listing) still see a valid token if one was sent.
-  const caller = request.token ? await deps.tokens.lookup(request.token) : undefined;
+  const caller = await resolveCaller(deps.tokens, request);
   if (!caller && !unauthenticated) throw new CofferError('permission_denied', 'permission denied');
   if (!route) {
     throw new CofferError('unsupported_path', `no handler for route "${path}". route entry not found.`);
@@ -80,33 +77,88 @@ export async function handleRequest(deps: PipelineDeps, request: CoreRequest): P
     ...(request.signal ? { signal: request.signal } : {}),
   });
 
+  let lastUse = false;
   if (!unauthenticated && caller) {
-    const acl = new Acl(caller.policies, deps.policies);
-    if (!acl.allows(path, routed.request.operation, route.engine.isSudo(route.path))) {
-      throw new CofferError('permission_denied', 'permission denied');
-    }
+    const acl = await deps.acls(caller.policies);
+    const decision = acl.check({
+      path,
+      operation: routed.request.operation,
+      data: request.data,
+      needsSudo: route.engine.isSudo(route.path),
+    });
+    if (!decision.allowed) throw new CofferError('permission_denied', 'permission denied');
+    lastUse = (await deps.tokens.use(caller)) === 0;
   }
 
-  const response = await routed.handler(routed.request);
+  try {
+    const response = await routed.handler(routed.request);
+    return await finish(deps, route, response, caller);
+  } finally {
+    if (lastUse && caller) await deps.tokens.revoke(caller);
+  }
+}
+
+async function finish(
+  deps: PipelineDeps,
+  route: Route,
+  response: LogicalResponse | undefined,
+  caller: TokenEntry | undefined,
+): Promise<CoreResult> {
   const result: CoreResult = {
     mountType: route.entry.type,
     mountPoint: route.mountPoint,
     enginePath: route.path,
     response,
+    warnings: [...(response?.warnings ?? [])],
   };
   if (response?.auth) {
-    const ttls = deps.mounts.leaseTtls(route.entry);
-    result.auth = await issueToken(deps.tokens, response.auth, {
-      parent: response.auth.orphan ? undefined : caller,
-      path: `${route.mountPoint}${route.path}`,
-      ...ttls,
-    });
+    const issued = await issueToken(
+      deps.tokens,
+      deps.expiration,
+      response.auth,
+      {
+        parent: response.auth.orphan ? undefined : caller,
+        path: `${route.mountPoint}${route.path}`,
+        mountAccessor: route.entry.accessor,
+        mountTtls: deps.mounts.leaseTtls(route.entry),
+      },
+      deps.now,
+    );
+    result.auth = issued.auth;
+    result.warnings.push(...issued.warnings);
   }
+  if (response?.authInfo) result.auth = response.authInfo;
+  if (response?.leaseInfo) result.lease = response.leaseInfo;
   if (response?.secret) {
-    // Leases arrive with the expiration manager; until then no engine may hand out a leased secret.
-    throw new CofferError('internal', 'leased secrets are not supported yet');
+    const ttls = deps.mounts.leaseTtls(route.entry);
+    const maxTtl = Math.min(response.secret.maxTtl || ttls.maxLeaseTtl, ttls.maxLeaseTtl);
+    const ttl = Math.min(response.secret.ttl || ttls.defaultLeaseTtl, maxTtl);
+    const lease = await deps.expiration.registerSecret({
+      path: `${route.mountPoint}${route.path}`,
+      mountAccessor: route.entry.accessor,
+      ...(caller ? { clientTokenHash: caller.hash } : {}),
+      ttlSeconds: ttl,
+      maxTtlSeconds: maxTtl,
+      renewable: response.secret.renewable,
+      ...(response.secret.internal ? { internal: response.secret.internal } : {}),
+    });
+    result.lease = { id: lease.id, duration: ttl, renewable: lease.renewable };
   }
   return result;
+}
+
+/** The caller's live token, refused when used from outside its bound CIDRs. */
+async function resolveCaller(tokens: TokenStore, request: CoreRequest): Promise<TokenEntry | undefined> {
+  if (!request.token) return undefined;
+  const entry = await tokens.lookup(request.token);
+  if (!entry) return undefined;
+  if (entry.boundCidrs.length > 0) {
+    const address = request.remoteAddress ?? '';
+    if (!isIP(address) || !addressInCidrBlocks(address, entry.boundCidrs)) {
+      throw new CofferError('permission_denied', 'permission denied');
+    }
+  }
+  return entry;
 }
 
 export function requestAuth(entry: TokenEntry, clientToken: string): RequestAuth {
@@ -117,43 +169,5 @@ export function requestAuth(entry: TokenEntry, clientToken: string): RequestAuth
     policies: entry.policies,
     metadata: entry.meta,
     entityId: '',
-  };
-}
-
-async function issueToken(
-  tokens: TokenStore,
-  grant: AuthGrant,
-  context: { parent: TokenEntry | undefined; path: string; defaultLeaseTtl: number; maxLeaseTtl: number },
-): Promise<IssuedAuth> {
-  const isRoot = grant.policies.includes('root');
-  const policies = isRoot || grant.noDefaultPolicy ? grant.policies : [...grant.policies, 'default'];
-  // A root token minted without a TTL never expires, as in Vault; every other token is bounded.
-  let ttl = 0;
-  if (!isRoot || grant.ttl || grant.period) {
-    ttl = Math.min(grant.period || grant.ttl || context.defaultLeaseTtl, context.maxLeaseTtl);
-    if (grant.explicitMaxTtl) ttl = Math.min(ttl, grant.explicitMaxTtl);
-  }
-  const { token, entry } = await tokens.create({
-    policies,
-    ...(context.parent ? { parent: context.parent } : {}),
-    path: context.path,
-    meta: grant.metadata ?? {},
-    displayName: grant.displayName ?? 'token',
-    ttl,
-    ...(grant.explicitMaxTtl !== undefined ? { explicitMaxTtl: grant.explicitMaxTtl } : {}),
-    ...(grant.period !== undefined ? { period: grant.period } : {}),
-    ...(grant.numUses !== undefined ? { numUses: grant.numUses } : {}),
-    renewable: grant.renewable ?? ttl > 0,
-  });
-  return {
-    clientToken: token,
-    accessor: entry.accessor,
-    policies: entry.policies,
-    tokenPolicies: entry.policies,
-    metadata: entry.meta,
-    leaseDuration: entry.ttl,
-    renewable: entry.renewable,
-    orphan: entry.parent === '',
-    numUses: entry.numUses,
   };
 }

@@ -1,7 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Logger, Storage } from '@coffer/sdk';
-import { builtinPolicies } from './acl.js';
+import { CofferError, type Logger, type Storage } from '@coffer/sdk';
+import type { AclSource } from './acl-cache.js';
 import type { Barrier } from './barrier.js';
+import { ExpirationManager } from './expiration/expiration-manager.js';
+import type { LeaseEntry } from './expiration/lease-entry.js';
+import { PolicyStore } from './policy-store.js';
 import { MountManager, type EngineRegistry, type MountRequest } from './mount-manager.js';
 import type { MountTableName } from './mount-table.js';
 import { handleRequest, type CoreRequest, type CoreResult } from './request-handler.js';
@@ -12,6 +15,10 @@ export interface RuntimeHandles {
   barrier: Barrier;
   tokens: TokenStore;
   mounts: MountManager;
+  expiration: ExpirationManager;
+  acls: AclSource;
+  policies: PolicyStore;
+  now: () => Date;
   /** Seals this node (sys/seal). */
   seal(): Promise<void>;
 }
@@ -37,45 +44,123 @@ export interface ClusterInfo {
 
 const CLUSTER_INFO_PATH = 'core/cluster/local/info';
 
-/** Everything that exists only while the barrier is open: token store, mounts, router. */
+/** Everything that exists only while the barrier is open: tokens, leases, policies, mounts, router. */
+/** How often engines' periodic work runs, as Vault's rollback manager (every minute). */
+const PERIODIC_MS = 60_000;
+
 export class Runtime {
-  readonly tokens: TokenStore;
-  readonly mounts: MountManager;
+  readonly handles: RuntimeHandles;
   readonly cluster: ClusterInfo;
   readonly #logger: Logger;
+  readonly #periodic: NodeJS.Timeout;
+  #periodicRun: Promise<void> | undefined;
 
-  private constructor(tokens: TokenStore, mounts: MountManager, cluster: ClusterInfo, logger: Logger) {
-    this.tokens = tokens;
-    this.mounts = mounts;
+  private constructor(handles: RuntimeHandles, cluster: ClusterInfo, logger: Logger) {
+    this.handles = handles;
     this.cluster = cluster;
     this.#logger = logger;
+    this.#periodic = setInterval(() => {
+      this.#periodicRun ??= handles.mounts.runPeriodic().finally(() => (this.#periodicRun = undefined));
+    }, PERIODIC_MS);
+    this.#periodic.unref();
+  }
+
+  get tokens(): TokenStore {
+    return this.handles.tokens;
   }
 
   static async start(deps: RuntimeDeps): Promise<Runtime> {
     const storage: Storage = deps.barrier;
-    const tokens = await TokenStore.open(storage, deps.now);
-    const handles = {} as RuntimeHandles;
-    const mounts = new MountManager({
+    const logger = deps.logger;
+    // The token store and the expiration manager call each other (revoking a token drops its
+    // lease; an expired lease revokes its token), so each is reached through `parts`.
+    const parts = {} as { tokens: TokenStore; expiration: ExpirationManager; mounts: MountManager };
+    parts.tokens = await TokenStore.open(storage, deps.now, {
+      onRevoked: (entry) => parts.expiration.onTokenRevoked(entry),
+    });
+    parts.expiration = ExpirationManager.start({
+      storage,
+      logger: logger.child({ component: 'expiration' }),
+      now: deps.now,
+      revokeToken: (lease, onlyIfExpired) => revokeTokenLease(parts.tokens, lease, onlyIfExpired, deps.now),
+      revokeSecret: async (lease) => {
+        const mount = parts.mounts.byAccessor(lease.mountAccessor);
+        // The mount is gone: unmounting revoked what it could; nothing is left to call.
+        if (!mount) return;
+        await mount.engine.engine.revokeSecret?.(leaseInfo(lease, mount.mountPoint));
+      },
+      renewSecret: async (lease, newExpireTime) => {
+        const mount = parts.mounts.byAccessor(lease.mountAccessor);
+        if (!mount) throw new CofferError('invalid_request', 'the mount that issued this lease is gone');
+        await mount.engine.engine.renewSecret?.(leaseInfo(lease, mount.mountPoint), newExpireTime);
+      },
+    });
+    const policies = await PolicyStore.open(storage);
+    const acls = policies.aclSource();
+    const handles = {
+      barrier: deps.barrier,
+      tokens: parts.tokens,
+      expiration: parts.expiration,
+      acls,
+      policies,
+      now: deps.now,
+      seal: deps.seal,
+    } as RuntimeHandles;
+    parts.mounts = new MountManager({
       barrier: storage,
       registry: deps.registry(handles),
-      logger: deps.logger,
+      logger,
       now: deps.now,
       systemDefaultLeaseTtl: deps.defaultLeaseTtl,
       systemMaxLeaseTtl: deps.maxLeaseTtl,
+      beforeUnmount: async (mountPoint) => {
+        await parts.expiration.revokePrefix(mountPoint.slice(0, -1), { force: true });
+      },
     });
-    Object.assign(handles, { barrier: deps.barrier, tokens, mounts, seal: deps.seal });
-    await mounts.load(deps.defaultMounts);
+    handles.mounts = parts.mounts;
+    await parts.mounts.load(deps.defaultMounts);
     const cluster = await loadClusterInfo(storage, deps.clusterName);
-    return new Runtime(tokens, mounts, cluster, deps.logger);
+    return new Runtime(handles, cluster, logger);
   }
 
   handle(request: CoreRequest): Promise<CoreResult> {
-    return handleRequest({ mounts: this.mounts, tokens: this.tokens, policies: builtinPolicies, logger: this.#logger }, request);
+    const h = this.handles;
+    return handleRequest(
+      { mounts: h.mounts, tokens: h.tokens, expiration: h.expiration, acls: h.acls, logger: this.#logger, now: h.now },
+      request,
+    );
   }
 
   async stop(): Promise<void> {
-    await this.mounts.cleanupAll();
+    clearInterval(this.#periodic);
+    await this.#periodicRun;
+    await this.handles.expiration.stop();
+    await this.handles.mounts.cleanupAll();
   }
+}
+
+/** An expired token lease revokes its token, unless the token was renewed meanwhile. */
+async function revokeTokenLease(
+  tokens: TokenStore,
+  lease: LeaseEntry,
+  onlyIfExpired: boolean,
+  now: () => Date,
+): Promise<number | undefined> {
+  const entry = lease.tokenHash ? await tokens.byHash(lease.tokenHash) : undefined;
+  if (!entry) return undefined;
+  if (onlyIfExpired && entry.expireTime > now().getTime()) return entry.expireTime;
+  await tokens.revoke(entry);
+  return undefined;
+}
+
+function leaseInfo(lease: LeaseEntry, mountPoint: string) {
+  return {
+    leaseId: lease.id,
+    path: lease.path.startsWith(mountPoint) ? lease.path.slice(mountPoint.length) : lease.path,
+    issueTime: new Date(lease.issueTime),
+    expireTime: new Date(lease.expireTime),
+    internal: lease.internal ?? {},
+  };
 }
 
 async function loadClusterInfo(storage: Storage, configuredName: string | undefined): Promise<ClusterInfo> {

@@ -1,10 +1,12 @@
 import type { EngineFactory } from '@coffer/sdk';
 import type { EngineRegistry } from '../core/mount-manager.js';
 import type { RuntimeHandles } from '../core/runtime.js';
+import { createAppRoleEngine } from './approle/approle-engine.js';
 import { createKvV1Engine } from './kv/kv-v1.js';
 import { createKvV2Engine } from './kv/kv-v2/kv-v2-engine.js';
 import { createSystemEngine } from './system/system-engine.js';
 import { createTokenEngine } from './token/token-engine.js';
+import { createUserpassEngine } from './userpass/userpass-engine.js';
 
 /** KV picks its version from the mount options, as Vault's `options.version`. */
 const createKvEngine: EngineFactory = (deps) =>
@@ -17,7 +19,11 @@ export function engineRegistry(now: () => Date): (handles: RuntimeHandles) => En
       ['kv', createKvEngine],
       ['system', () => createSystemEngine(handles, now)],
     ]),
-    auth: new Map<string, EngineFactory>([['token', () => createTokenEngine(handles.tokens)]]),
+    auth: new Map<string, EngineFactory>([
+      ['token', () => createTokenEngine(handles)],
+      ['approle', createAppRoleEngine],
+      ['userpass', createUserpassEngine],
+    ]),
     singletons: new Set(['system', 'token']),
   });
 }

@@ -14,7 +14,7 @@ export interface HttpAnswer {
 
 export function envelope(requestId: string, operation: Operation, result: CoreResult): HttpAnswer {
   const response: LogicalResponse | undefined = result.response;
-  if (!response || (response.data == null && !response.auth && !result.auth && !response.warnings?.length)) {
+  if (!response || (response.data == null && !result.auth && !result.lease && !result.warnings.length)) {
     // Reads and lists of nothing are 404 with an empty error list; writes of nothing are 204.
     if (operation === 'read' || operation === 'list') return { status: 404, body: { errors: [] } };
     if (!response?.status) return { status: 204 };
@@ -22,12 +22,12 @@ export function envelope(requestId: string, operation: Operation, result: CoreRe
   const data = response?.data ?? null;
   const body: Record<string, unknown> = {
     request_id: requestId,
-    lease_id: '',
-    renewable: false,
-    lease_duration: response?.leaseDurationHint ?? 0,
+    lease_id: result.lease?.id ?? '',
+    renewable: result.lease?.renewable ?? false,
+    lease_duration: result.lease?.duration ?? response?.leaseDurationHint ?? 0,
     data,
     wrap_info: null,
-    warnings: response?.warnings?.length ? response.warnings : null,
+    warnings: result.warnings.length ? result.warnings : null,
     auth: result.auth ? authJson(result.auth) : null,
     mount_type: result.mountType,
   };

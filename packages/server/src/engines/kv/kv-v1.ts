@@ -7,7 +7,7 @@ import {
   type LogicalResponse,
   type Storage,
 } from '@coffer/sdk';
-import { decodeJson, encodeJson } from './json-codec.js';
+import { decodeJson, encodeJson } from '../../util/json-codec.js';
 import { isValidSecretPath, listPrefix, secretPath } from './secret-path.js';
 
 /**

@@ -1,7 +1,10 @@
 import { definePath, type Engine } from '@coffer/sdk';
 import type { RuntimeHandles } from '../../core/runtime.js';
 import { internalUiPaths } from './path-internal-ui.js';
+import { capabilityPaths } from './path-capabilities.js';
 import { keyPaths } from './path-keys.js';
+import { leasePaths } from './path-leases.js';
+import { policyPaths } from './path-policies.js';
 import { mountTablePaths } from './path-mounts.js';
 
 /**
@@ -13,12 +16,25 @@ export function createSystemEngine(handles: RuntimeHandles, now: () => Date): En
   return {
     type: 'system',
     unauthenticatedPaths: ['internal/ui/mounts', 'internal/ui/mounts/*'],
-    sudoPaths: ['auth/*', 'rotate', 'rotate/*', 'seal'],
+    sudoPaths: [
+      'auth/*',
+      'rotate',
+      'rotate/*',
+      'seal',
+      'leases/lookup/*',
+      'leases/revoke-prefix/*',
+      'leases/revoke-force/*',
+      'revoke-prefix/*',
+      'revoke-force/*',
+    ],
     paths: [
       ...mountTablePaths(handles, 'mounts', 'mounts'),
       ...mountTablePaths(handles, 'auth', 'auth'),
       ...keyPaths(handles, now),
       ...internalUiPaths(handles),
+      ...leasePaths(handles),
+      ...capabilityPaths(handles),
+      ...policyPaths(handles),
       definePath({
         pattern: 'seal',
         summary: 'Seals this node.',

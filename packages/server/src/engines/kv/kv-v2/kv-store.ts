@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isPlainObject, type Storage } from '@coffer/sdk';
-import { decodeJson, encodeJson } from '../json-codec.js';
+import { decodeJson, encodeJson } from '../../../util/json-codec.js';
 
 /**
  * KV v2 records and where they live in the mount's private storage (all JSON, barrier-encrypted):

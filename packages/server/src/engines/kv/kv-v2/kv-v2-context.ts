@@ -1,5 +1,5 @@
 import type { Logger } from '@coffer/sdk';
-import type { KeyedLock } from '../keyed-lock.js';
+import type { KeyedLock } from '../../../util/keyed-lock.js';
 import type { KvStore } from './kv-store.js';
 
 /** What every KV v2 path needs: its records, the per-secret lock and the mount's clock. */

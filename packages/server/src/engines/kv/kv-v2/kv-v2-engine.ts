@@ -1,5 +1,5 @@
 import type { EngineFactory } from '@coffer/sdk';
-import { KeyedLock } from '../keyed-lock.js';
+import { KeyedLock } from '../../../util/keyed-lock.js';
 import { KvStore } from './kv-store.js';
 import type { KvV2Context } from './kv-v2-context.js';
 import { configPaths } from './path-config.js';
