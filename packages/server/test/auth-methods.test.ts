@@ -76,4 +76,35 @@ describe('auth methods through the pipeline', () => {
     expect(unknown.statusCode).toBe(400);
     expect(wrong.json()).toEqual(unknown.json());
   });
+
+  it('keeps answering other requests during a userpass login flood, and sheds the excess with 429', async () => {
+    await call(t, root, 'POST', '/v1/auth/userpass/users/flood', { password: 'pw-flood', token_policies: 'dev' });
+    const logins = Array.from({ length: 60 }, (_, i) =>
+      t.app.inject({ method: 'POST', url: `/v1/auth/userpass/login/${i % 2 ? 'flood' : 'ghost'}`, payload: { password: 'wrong' } }),
+    );
+    // While the KDF work queues up, health and token lookups are still served.
+    const health = await t.app.inject({ url: '/v1/sys/health' });
+    expect(health.statusCode).toBe(200);
+    expect((await call(t, root, 'GET', '/v1/auth/token/lookup-self')).statusCode).toBe(200);
+    const results = await Promise.all(logins);
+    const codes = new Set(results.map((r) => r.statusCode));
+    expect([...codes].every((c) => c === 400 || c === 429)).toBe(true);
+    expect(results.some((r) => r.statusCode === 429)).toBe(true);
+    const shed = results.find((r) => r.statusCode === 429);
+    expect(shed?.json().errors[0]).toBeTruthy();
+  });
+
+  it('refuses expired and destroyed AppRole secret IDs', async () => {
+    await call(t, root, 'POST', '/v1/auth/approle/role/short', { token_policies: ['app'], secret_id_ttl: '1s' });
+    const roleId = (await call(t, root, 'GET', '/v1/auth/approle/role/short/role-id')).json().data.role_id;
+    const expiring = (await call(t, root, 'POST', '/v1/auth/approle/role/short/secret-id')).json().data.secret_id;
+    const destroyed = (await call(t, root, 'POST', '/v1/auth/approle/role/short/secret-id')).json().data.secret_id;
+    await call(t, root, 'POST', '/v1/auth/approle/role/short/secret-id/destroy', { secret_id: destroyed });
+    const login = (secretId: string) => t.app.inject({ method: 'POST', url: '/v1/auth/approle/login', payload: { role_id: roleId, secret_id: secretId } });
+    expect((await login(destroyed)).statusCode).toBe(400);
+    await new Promise((r) => setTimeout(r, 1100));
+    const expired = await login(expiring);
+    expect(expired.statusCode).toBe(400);
+    expect(expired.json()).toEqual({ errors: ['invalid role or secret ID'] });
+  });
 });

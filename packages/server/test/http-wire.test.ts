@@ -96,6 +96,27 @@ describe('HTTP wire contract and bad input', () => {
     expect((await call(t, root, 'GET', '/v1/sys/mounts/formkv2')).json().data.description).toBe('from a form');
   });
 
+  it('survives absurdly nested JSON without a 500', async () => {
+    const deep = `{"data":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/secret/data/deep',
+      headers: { 'x-vault-token': root, 'content-type': 'application/json' },
+      payload: deep,
+    });
+    expect(res.statusCode).toBe(400);
+    const nested = `{"data":{"a":${'{"b":'.repeat(500)}1${'}'.repeat(500)}}}`;
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/v1/secret/data/nested',
+      headers: { 'x-vault-token': root, 'content-type': 'application/json' },
+      payload: nested,
+    });
+    expect(ok.statusCode).toBe(200);
+    expect((await call(t, root, 'GET', '/v1/secret/data/nested')).statusCode).toBe(200);
+    await stillServing();
+  });
+
   it('refuses non-UTF-8 bodies', async () => {
     const res = await t.app.inject({
       method: 'POST',
@@ -159,7 +180,7 @@ describe('HTTP wire contract and bad input', () => {
   });
 
   it('treats GET ?list=true as LIST and answers an empty list with 404 {"errors":[]}', async () => {
-    const res = await call(t, root, 'GET', '/v1/secret/metadata/?list=true');
+    const res = await call(t, root, 'GET', '/v1/secret/metadata/nothing-here/?list=true');
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ errors: [] });
   });

@@ -20,7 +20,7 @@ export function engineRegistry(now: () => Date): (handles: RuntimeHandles) => En
       ['system', () => createSystemEngine(handles, now)],
     ]),
     auth: new Map<string, EngineFactory>([
-      ['token', () => createTokenEngine(handles)],
+      ['token', (deps) => createTokenEngine(handles, deps.storage)],
       ['approle', createAppRoleEngine],
       ['userpass', createUserpassEngine],
     ]),

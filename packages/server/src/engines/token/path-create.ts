@@ -1,5 +1,6 @@
-import { CofferError, definePath, type LogicalRequest, type PathDef } from '@coffer/sdk';
+import { CofferError, definePath, type AuthGrant, type LogicalRequest, type PathDef } from '@coffer/sdk';
 import type { TokenEngineContext } from './token-engine.js';
+import { rolePolicies, type TokenRole, type TokenRoleStore } from './token-roles.js';
 
 const createFields = {
   policies: { type: 'strings' },
@@ -18,8 +19,8 @@ const createFields = {
   entity_alias: { type: 'string' },
 } as const;
 
-/** auth/token/create and create-orphan. */
-export function createPaths(ctx: TokenEngineContext): PathDef[] {
+/** auth/token/create, create-orphan and create/<role>. */
+export function createPaths(ctx: TokenEngineContext, roles: TokenRoleStore): PathDef[] {
   const create = (orphan: boolean) => async (req: LogicalRequest<typeof createFields>) => {
     const f = req.fields;
     const parent = await ctx.caller(req);
@@ -63,8 +64,47 @@ export function createPaths(ctx: TokenEngineContext): PathDef[] {
       },
     };
   };
+  const createWithRole = async (req: LogicalRequest<typeof createFields & { role_name: { type: 'string'; required: true } }>) => {
+    const role = await roles.get(req.fields.role_name as string);
+    if (!role) throw new CofferError('invalid_request', `unknown role ${req.fields.role_name}`);
+    const parent = await ctx.caller(req);
+    return { auth: roleGrant(role, req.fields, parent.policies) };
+  };
   return [
     definePath({ pattern: 'create', fields: createFields, operations: { update: create(false) } }),
     definePath({ pattern: 'create-orphan', fields: createFields, operations: { update: create(true) } }),
+    definePath({
+      pattern: 'create/(?<role_name>[^/]+)',
+      fields: { ...createFields, role_name: { type: 'string', required: true } },
+      operations: { update: createWithRole },
+    }),
   ];
+}
+
+type CreateValues = LogicalRequest<typeof createFields>['fields'];
+
+/** What a token created through a role gets: the role's bounds win over the request's. */
+function roleGrant(role: TokenRole, f: CreateValues, parentPolicies: string[]): AuthGrant {
+  if (f.num_uses !== undefined && f.num_uses < 0) throw new CofferError('invalid_request', 'number of uses cannot be negative');
+  const policies = rolePolicies(role, f.policies ?? [], parentPolicies);
+  const defaultRefused = role.disallowedPolicies.includes('default');
+  const explicit = [role.token.explicitMaxTtl, f.explicit_max_ttl ?? 0].filter((v) => v > 0);
+  const ttl = f.ttl ?? f.lease ?? role.token.ttl;
+  const period = role.token.period || f.period;
+  const numUses = role.token.numUses || f.num_uses;
+  return {
+    policies,
+    displayName: f.display_name ? `token-${f.display_name}` : 'token',
+    metadata: f.meta ?? {},
+    ...(ttl ? { ttl } : {}),
+    ...(role.token.maxTtl ? { maxTtl: role.token.maxTtl } : {}),
+    ...(explicit.length ? { explicitMaxTtl: Math.min(...explicit) } : {}),
+    ...(period ? { period } : {}),
+    ...(numUses ? { numUses } : {}),
+    renewable: role.renewable && (f.renewable ?? true),
+    noDefaultPolicy: defaultRefused || role.token.noDefaultPolicy || (f.no_default_policy ?? false),
+    ...(role.token.boundCidrs.length ? { boundCidrs: role.token.boundCidrs } : {}),
+    orphan: role.orphan,
+    role: role.name,
+  };
 }

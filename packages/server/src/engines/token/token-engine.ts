@@ -1,10 +1,12 @@
-import { CofferError, type Engine, type LogicalRequest } from '@coffer/sdk';
+import { CofferError, type Engine, type LogicalRequest, type Storage } from '@coffer/sdk';
 import type { RuntimeHandles } from '../../core/runtime.js';
 import type { TokenEntry } from '../../core/token-store.js';
 import { createPaths } from './path-create.js';
 import { lookupPaths } from './path-lookup.js';
 import { renewPaths } from './path-renew.js';
 import { revokePaths } from './path-revoke.js';
+import { rolePaths } from './path-roles.js';
+import { TokenRoleStore } from './token-roles.js';
 
 /** What the token engine's path files share. */
 export interface TokenEngineContext {
@@ -20,8 +22,9 @@ export interface TokenEngineContext {
  * The token auth method (`auth/token/`). Creation returns an AuthGrant and the request pipeline
  * mints the token, so the same code path serves the logins of every auth method.
  */
-export function createTokenEngine(handles: RuntimeHandles): Engine {
+export function createTokenEngine(handles: RuntimeHandles, storage: Storage): Engine {
   const { tokens } = handles;
+  const roles = new TokenRoleStore(storage);
   const ctx: TokenEngineContext = {
     handles,
     caller: async (req) => {
@@ -45,6 +48,6 @@ export function createTokenEngine(handles: RuntimeHandles): Engine {
   return {
     type: 'token',
     sudoPaths: ['revoke-orphan', 'revoke-orphan/*', 'accessors', 'accessors/', 'tidy'],
-    paths: [...createPaths(ctx), ...lookupPaths(ctx), ...renewPaths(ctx), ...revokePaths(ctx)],
+    paths: [...createPaths(ctx, roles), ...lookupPaths(ctx), ...renewPaths(ctx), ...revokePaths(ctx), ...rolePaths(roles)],
   };
 }
