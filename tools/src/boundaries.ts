@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
  */
 export const ALLOWED: Record<string, { runtime: string[]; test: string[] }> = {
   sdk: { runtime: [], test: [] },
-  seal: { runtime: ['sdk'], test: [] },
+  seal: { runtime: ['sdk'], test: ['testkit'] },
   'storage-file': { runtime: ['sdk'], test: ['testkit'] },
   'storage-etcd': { runtime: ['sdk'], test: ['testkit'] },
   audit: { runtime: ['sdk'], test: ['testkit'] },

@@ -1,2 +1,12 @@
 export { createTestCertificates } from './tls.js';
 export type { TestCertificates } from './tls.js';
+export { FakeHttpServer } from './fake-http-server.js';
+export type { FakeHandler, FakeReply, FakeServerOptions, RecordedRequest } from './fake-http-server.js';
+export { startAwsKmsFake } from './aws-kms-fake.js';
+export type { AwsKmsFake, AwsKmsFakeKey, AwsKmsFakeOptions } from './aws-kms-fake.js';
+export { startAzureKeyVaultFake } from './azure-key-vault-fake.js';
+export type { AzureKeyVaultFake, AzureKeyVaultFakeOptions } from './azure-key-vault-fake.js';
+export { startGcpKmsFake } from './gcp-kms-fake.js';
+export type { GcpKmsFake, GcpKmsFakeOptions } from './gcp-kms-fake.js';
+export { startTransitFake } from './transit-fake.js';
+export type { TransitFake, TransitFakeOptions } from './transit-fake.js';

@@ -5,6 +5,7 @@ import { createAppRoleEngine } from './approle/approle-engine.js';
 import { createKvV1Engine } from './kv/kv-v1.js';
 import { createKvV2Engine } from './kv/kv-v2/kv-v2-engine.js';
 import { createSystemEngine } from './system/system-engine.js';
+import { createTransitEngine } from './transit/transit-engine.js';
 import { createTokenEngine } from './token/token-engine.js';
 import { createUserpassEngine } from './userpass/userpass-engine.js';
 
@@ -17,6 +18,7 @@ export function engineRegistry(now: () => Date): (handles: RuntimeHandles) => En
   return (handles) => ({
     mounts: new Map<string, EngineFactory>([
       ['kv', createKvEngine],
+      ['transit', createTransitEngine],
       ['system', () => createSystemEngine(handles, now)],
     ]),
     auth: new Map<string, EngineFactory>([
