@@ -22,6 +22,8 @@ export function devServerConfig(listenAddress: string, logLevel: ServerConfig['l
   const { host, port } = parseListenAddress(listenAddress);
   return {
     storage: { type: 'inmem' },
+    // No seal stanza: dev mode uses Shamir, unsealed by the server itself.
+    seals: [],
     listeners: [
       {
         type: 'tcp',

@@ -39,6 +39,8 @@ describe('the command tree', () => {
         'read', 'write', 'delete', 'list', 'kv get', 'kv put', 'kv patch', 'kv delete', 'kv undelete', 'kv destroy',
         'kv list', 'kv metadata get', 'kv metadata put', 'kv metadata delete', 'secrets enable', 'secrets disable',
         'secrets list', 'secrets tune', 'token create', 'token lookup', 'token revoke', 'login',
+        'policy write', 'policy read', 'policy list', 'policy delete', 'policy fmt', 'token renew', 'token capabilities',
+        'lease lookup', 'lease renew', 'lease revoke', 'auth enable', 'auth disable', 'auth list', 'auth tune',
       ]),
     );
   });

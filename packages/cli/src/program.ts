@@ -1,10 +1,13 @@
 import { Command } from 'commander';
 import type { BooleanFlags } from './argv.js';
 import type { Context } from './context.js';
+import { registerAuthCommands } from './commands/auth.js';
 import { registerKvCommands } from './commands/kv.js';
+import { registerLeaseCommands } from './commands/lease.js';
 import { registerLoginCommand } from './commands/login.js';
 import { registerLogicalCommands } from './commands/logical.js';
 import { registerOperatorCommands } from './commands/operator.js';
+import { registerPolicyCommands } from './commands/policy.js';
 import { registerSecretsCommands } from './commands/secrets.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -48,7 +51,10 @@ export function buildProgram(ctx: Context): Command {
   registerLogicalCommands(program, ctx);
   registerKvCommands(program, ctx);
   registerSecretsCommands(program, ctx);
+  registerPolicyCommands(program, ctx);
   registerTokenCommands(program, ctx);
+  registerLeaseCommands(program, ctx);
+  registerAuthCommands(program, ctx);
   registerLoginCommand(program, ctx);
   registerVersionCommand(program, ctx);
   return program;

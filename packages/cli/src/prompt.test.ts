@@ -1,14 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { promptHidden, type PromptInput } from './prompt.js';
-
-function fakeTerminal(): PromptInput & PassThrough & { modes: boolean[] } {
-  const stdin = new PassThrough() as PassThrough & { isTTY: boolean; setRawMode: (raw: boolean) => void; modes: boolean[] };
-  stdin.isTTY = true;
-  stdin.modes = [];
-  stdin.setRawMode = (raw: boolean) => void stdin.modes.push(raw);
-  return stdin;
-}
+import { fakeTerminal } from '../test/fake-terminal.js';
+import { promptHidden } from './prompt.js';
 
 describe('promptHidden', () => {
   it('reads a line in raw mode without echoing it, honouring backspace', async () => {

@@ -5,11 +5,13 @@ import { Readable, Writable } from 'node:stream';
 import { createLogger, startServer, type RunningServer, type ServerConfig } from '@coffer/server';
 import type { TestCertificates } from '@coffer/testkit';
 import { runCli } from '../src/index.js';
+import type { PromptInput } from '../src/prompt.js';
 
 /** A real server on a free loopback port, in memory; TLS when certificates are given. */
 export async function startTestServer(tls?: TestCertificates): Promise<RunningServer & { address: string }> {
   const config: ServerConfig = {
     storage: { type: 'inmem' },
+    seals: [],
     listeners: [
       {
         type: 'tcp',
@@ -45,22 +47,29 @@ class Capture extends Writable {
   }
 }
 
+export interface CliRunOptions {
+  stdin?: string;
+  /** A stream to use as stdin instead of `stdin`'s text, e.g. a fake terminal for hidden prompts. */
+  terminal?: PromptInput;
+  env?: Record<string, string | undefined>;
+}
+
 export interface CliRunner {
-  (args: string[], options?: { stdin?: string; env?: Record<string, string | undefined> }): Promise<CliResult>;
+  (args: string[], options?: CliRunOptions): Promise<CliResult>;
   homeDir: string;
 }
 
 /** runCli in-process with captured output, a private home directory and the given environment. */
 export async function cliRunner(env: Record<string, string | undefined>): Promise<CliRunner> {
   const homeDir = await mkdtemp(join(tmpdir(), 'coffer-cli-home-'));
-  const run = async (args: string[], options: { stdin?: string; env?: Record<string, string | undefined> } = {}) => {
+  const run = async (args: string[], options: CliRunOptions = {}) => {
     const stdout = new Capture();
     const stderr = new Capture();
     const code = await runCli(args, {
       env: { ...env, ...options.env },
       stdout,
       stderr,
-      stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
+      stdin: options.terminal ?? Readable.from(options.stdin === undefined ? [] : [options.stdin]),
       homeDir,
     });
     return { code, stdout: stdout.text, stderr: stderr.text };

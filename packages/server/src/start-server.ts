@@ -1,8 +1,9 @@
 import { InMemoryStorage, isClosable, type Logger, type Storage } from '@coffer/sdk';
+import { createSeal, type AutoSeal, type SealConfig } from '@coffer/seal';
 import { openFileStorage } from '@coffer/storage-file';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config/server-config.js';
-import { Core } from './core/core.js';
+import { Core, type SealSet } from './core/core.js';
 import { engineRegistry } from './engines/registry.js';
 import { buildApp } from './http/app.js';
 import { listen, type Listening } from './http/listener.js';
@@ -34,7 +35,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       : new InMemoryStorage();
 
   const now = () => new Date();
+  const seals = await buildSeals(config.seals, logger);
   const core = new Core({
+    seals,
     physical,
     logger: logger.child({ component: 'core' }),
     now,
@@ -50,6 +53,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   let dev: RunningServer['dev'];
   if (options.dev) dev = await initialiseDev(core, options.dev.rootTokenId);
+  else await core.start();
 
   const first = config.listeners[0];
   const app = await buildApp({
@@ -93,14 +97,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       (closed ??= (async () => {
         await Promise.all(listening.map((l) => l.close()));
         await app.close();
-        await core.seal();
+        await core.close();
         if (isClosable(physical)) await physical.close();
       })()),
   };
 }
 
 async function initialiseDev(core: Core, rootTokenId: string | undefined): Promise<{ rootToken: string; unsealKey: string }> {
-  const { keys, rootToken } = await core.initialize(1, 1, rootTokenId);
+  const { keys, rootToken } = await core.initialize(
+    { secretShares: 1, secretThreshold: 1, recoveryShares: 0, recoveryThreshold: 0 },
+    rootTokenId,
+  );
   const key = keys[0] as Uint8Array;
   await core.submitUnsealKey(key);
   await core.handle({
@@ -111,4 +118,19 @@ async function initialiseDev(core: Core, rootTokenId: string | undefined): Promi
     token: rootToken,
   });
   return { rootToken, unsealKey: Buffer.from(key).toString('base64') };
+}
+
+/**
+ * The seals the config names: the one in use, and during a migration the one being left (its
+ * stanza says `disabled = "true"`; leaving Shamir needs no stanza). Nothing is contacted here, so a
+ * KMS that is down does not stop the server from starting, sealed.
+ */
+async function buildSeals(configs: readonly SealConfig[], logger: Logger): Promise<SealSet> {
+  const make = async (config: SealConfig): Promise<AutoSeal | undefined> =>
+    config.type === 'shamir' ? undefined : createSeal(config.type, config, { logger: logger.child({ component: 'seal' }) });
+  const enabled = configs.find((c) => !c.disabled);
+  const disabled = configs.find((c) => c.disabled);
+  const active = enabled ? await make(enabled) : undefined;
+  if (!disabled) return { active };
+  return { active, previous: disabled.type === 'shamir' ? 'shamir' : ((await make(disabled)) as AutoSeal) };
 }

@@ -18,6 +18,9 @@ describe('auth methods through the pipeline', () => {
     expect(list['approle/']).toMatchObject({ type: 'approle' });
     expect((await call(t, root, 'POST', '/v1/sys/auth/approle/tune', { max_lease_ttl: '2h' })).statusCode).toBe(204);
     expect((await call(t, root, 'GET', '/v1/sys/auth/approle/tune')).json().data.max_lease_ttl).toBe(7200);
+    // Vault's CLI tunes auth methods through sys/mounts/auth/<path>/tune.
+    expect((await call(t, root, 'POST', '/v1/sys/mounts/auth/approle/tune', { max_lease_ttl: '3h' })).statusCode).toBe(204);
+    expect((await call(t, root, 'GET', '/v1/sys/mounts/auth/approle/tune')).json().data.max_lease_ttl).toBe(10800);
     expect((await call(t, root, 'POST', '/v1/sys/auth/x', { type: 'nope' })).statusCode).toBe(400);
     expect((await call(t, root, 'POST', '/v1/sys/auth/token2', { type: 'token' })).statusCode).toBe(400);
   });

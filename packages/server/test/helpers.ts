@@ -1,6 +1,6 @@
 import { InMemoryStorage, silentLogger, type Storage } from '@coffer/sdk';
 import type { FastifyInstance } from 'fastify';
-import { Core } from '../src/core/core.js';
+import { Core, type SealSet } from '../src/core/core.js';
 import { engineRegistry } from '../src/engines/registry.js';
 import { buildApp } from '../src/http/app.js';
 
@@ -12,7 +12,9 @@ export interface TestApp {
 }
 
 /** The real app and core over in-memory storage, driven with inject() (no sockets). */
-export async function createTestApp(options: { storage?: InMemoryStorage; maxRequestSize?: number } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { storage?: InMemoryStorage; maxRequestSize?: number; seals?: SealSet } = {},
+): Promise<TestApp> {
   const storage = options.storage ?? new InMemoryStorage();
   const now = () => new Date();
   const core = new Core({
@@ -26,7 +28,9 @@ export async function createTestApp(options: { storage?: InMemoryStorage; maxReq
       mounts: [{ path: 'sys/', type: 'system' }],
       auth: [{ path: 'token/', type: 'token' }],
     },
+    ...(options.seals ? { seals: options.seals } : {}),
   });
+  await core.start();
   const app = await buildApp({
     core,
     logger: silentLogger,
@@ -34,7 +38,15 @@ export async function createTestApp(options: { storage?: InMemoryStorage; maxReq
     maxRequestSize: options.maxRequestSize ?? 32 * 1024 * 1024,
     maxRequestDuration: 90,
   });
-  return { app, core, storage, close: () => app.close() };
+  return {
+    app,
+    core,
+    storage,
+    close: async () => {
+      await app.close();
+      await core.seal();
+    },
+  };
 }
 
 /** Initialises with the given shares and unseals with the first `threshold` keys. */

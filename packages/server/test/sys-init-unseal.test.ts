@@ -58,7 +58,7 @@ describe('sys/init, sys/unseal, sys/seal-status, sys/seal', () => {
     [{ secret_shares: 3, secret_threshold: 1 }, 'secret_threshold must be greater than one for multiple shares'],
     [{ secret_shares: 'five', secret_threshold: 3 }, 'secret_shares must be an integer'],
     [{ secret_shares: 1.5, secret_threshold: 1 }, 'secret_shares must be an integer'],
-    [{ secret_shares: 3, secret_threshold: 2, recovery_shares: 3 }, 'parameters recovery_shares not applicable to seal type shamir'],
+    [{ secret_shares: 3, secret_threshold: 2, recovery_shares: 3 }, 'parameters recovery_shares,recovery_threshold,recovery_pgp_keys not applicable to seal type shamir'],
     [{ secret_shares: 3, secret_threshold: 2, pgp_keys: ['x'] }, 'pgp_keys is not supported yet'],
   ])('refuses init parameters %j', async (payload, message) => {
     const res = await t.app.inject({ method: 'PUT', url: '/v1/sys/init', payload });

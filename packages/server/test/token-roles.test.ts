@@ -52,6 +52,17 @@ describe('token roles', () => {
     expect((await call(t, root, 'POST', '/v1/auth/token/roles/bad', { token_type: 'batch' })).statusCode).toBe(400);
   });
 
+  it('takes form-encoded values as vault write sends them', async () => {
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/auth/token/roles/form',
+      headers: { 'x-vault-token': root, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'allowed_policies=reader&orphan=true',
+    });
+    expect(res.statusCode).toBe(204);
+    expect((await call(t, root, 'GET', '/v1/auth/token/roles/form')).json().data).toMatchObject({ orphan: true, allowed_policies: ['reader'] });
+  });
+
   it('applies the role’s renewable and explicit max TTL', async () => {
     await call(t, root, 'POST', '/v1/auth/token/roles/short', { allowed_policies: ['app'], renewable: false, token_explicit_max_ttl: '10m' });
     const auth = (await call(t, minter, 'POST', '/v1/auth/token/create/short', { ttl: '1h' })).json().auth;

@@ -1,3 +1,4 @@
+import { parseDurationSeconds } from '@coffer/sdk';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ResponseError, TransportError } from '../api-error.js';
 import type { Context } from '../context.js';
@@ -155,5 +156,19 @@ export function integer(name: string): (value: string) => number {
   return (value) => {
     if (!/^[-+]?\d+$/.test(value.trim())) throw new InvalidArgumentError(`-${name} must be an integer.`);
     return Number(value);
+  };
+}
+
+/**
+ * A duration flag (Vault's DurationVar: `30s`, `5m`, `1h30m`, or bare seconds), checked here so a
+ * typo is a usage error (exit 1) before any request; the value is whole seconds.
+ */
+export function duration(name: string): (value: string) => number {
+  return (value) => {
+    try {
+      return parseDurationSeconds(value, `-${name}`);
+    } catch {
+      throw new InvalidArgumentError(`-${name} must be a duration such as 30s, 5m or 1h30m.`);
+    }
   };
 }

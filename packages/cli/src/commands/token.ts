@@ -1,15 +1,18 @@
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
-import { EXIT, usageError } from '../exit-codes.js';
+import { usageError } from '../exit-codes.js';
 import type { Secret } from '../secret.js';
-import { action, api, collect, collectMap, integer, optionsOf, printField, printSecret, secretField } from './shared.js';
+import { action, api, collect, collectMap, duration, integer, optionsOf, printField, printSecret, secretField } from './shared.js';
+import { registerTokenLifecycleCommands } from './token-lifecycle.js';
 
 interface CreateOptions {
   policy?: string[];
-  ttl?: string;
-  explicitMaxTtl?: string;
-  period?: string;
+  ttl?: number;
+  explicitMaxTtl?: number;
+  period?: number;
   orphan?: boolean;
+  role?: string;
+  id?: string;
   displayName?: string;
   metadata?: Record<string, string>;
   renewable: boolean;
@@ -25,7 +28,7 @@ function withoutTokenId(secret: Secret): Secret {
   return { ...secret, data: { ...secret.data, id: '' } };
 }
 
-/** `token create|lookup|revoke` on auth/token/. */
+/** `token create|lookup` here, `renew|revoke|capabilities` in token-lifecycle.ts; all on auth/token/. */
 export function registerTokenCommands(program: Command, ctx: Context): void {
   const token = program.command('token').description('Interact with tokens');
 
@@ -35,9 +38,9 @@ export function registerTokenCommands(program: Command, ctx: Context): void {
       .command('create')
       .description('Create a new token')
       .option('--policy <name>', 'a policy for the token; repeatable', collect)
-      .option('--ttl <duration>', 'initial TTL, e.g. 30m')
-      .option('--explicit-max-ttl <duration>', 'hard maximum TTL')
-      .option('--period <duration>', 'renewal period of a periodic token')
+      .option('--ttl <duration>', 'initial TTL, e.g. 30m', duration('ttl'))
+      .option('--explicit-max-ttl <duration>', 'hard maximum TTL', duration('explicit-max-ttl'))
+      .option('--period <duration>', 'renewal period of a periodic token', duration('period'))
       .option('--orphan', 'create the token with no parent')
       .option('--display-name <name>', 'a name shown in lookups and audit logs')
       .option('--metadata <k=v>', 'metadata to attach; repeatable', collectMap)
@@ -45,6 +48,8 @@ export function registerTokenCommands(program: Command, ctx: Context): void {
       .option('--no-default-policy', 'do not attach the "default" policy')
       .option('--use-limit <n>', 'number of uses before the token is revoked', integer('use-limit'))
       .option('--type <type>', 'token type', 'service')
+      .option('--role <name>', 'create the token against this token role (auth/token/create/<role>)')
+      .option('--id <token>', 'the token\'s value instead of a generated one (root or sudo only)')
       .option('--field <name>', 'print only this field, raw (e.g. token)'),
     async (...args) => {
       const o = optionsOf<CreateOptions>(args);
@@ -59,8 +64,11 @@ export function registerTokenCommands(program: Command, ctx: Context): void {
       // commander's --no-default-policy sets defaultPolicy: false.
       if ((o as { defaultPolicy?: boolean }).defaultPolicy === false) body.no_default_policy = true;
       if (o.useLimit !== undefined) body.num_uses = o.useLimit;
+      if (o.id !== undefined) body.id = o.id;
+      const role = o.role?.trim();
       const client = await ctx.client();
-      const secret = await api('Error creating token', () => client.write('auth/token/create', body));
+      const path = role ? `auth/token/create/${role}` : 'auth/token/create';
+      const secret = await api('Error creating token', () => client.write(path, body));
       if (!secret) throw usageError('Error creating token: the server returned no token');
       if (o.field !== undefined) return printField(ctx, secretField(secret, o.field), o.field, 'secret');
       return printSecret(ctx, secret, { showToken: true });
@@ -92,24 +100,5 @@ export function registerTokenCommands(program: Command, ctx: Context): void {
     },
   );
 
-  action(
-    ctx,
-    token
-      .command('revoke')
-      .description('Revoke a token and its children')
-      .argument('[token]')
-      .option('--self', 'revoke the token in use'),
-    async (...args) => {
-      const given = (args[0] as string | undefined)?.trim();
-      const { self } = optionsOf<{ self?: boolean }>(args);
-      if (self && given) throw usageError('Too many arguments with -self (expected 0, got 1)');
-      if (!self && !given) throw usageError('Not enough arguments (expected 1 or -self, got 0)');
-      const client = await ctx.client();
-      await api('Error revoking token', () =>
-        self ? client.write('auth/token/revoke-self', {}) : client.write('auth/token/revoke', { token: given }),
-      );
-      ctx.out('Success! Revoked token (if it existed)');
-      return EXIT.ok;
-    },
-  );
+  registerTokenLifecycleCommands(token, ctx);
 }

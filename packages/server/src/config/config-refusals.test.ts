@@ -51,14 +51,14 @@ foo = "bar"
 }
 listener "unix" {
 }
-seal "awskms" {
-  region = "eu-west-1"
+telemetry "statsd" {
+  address = "x"
 }
 `;
     expect(await problemsIn(text)).toEqual([
       'config.hcl:1: unknown storage type "etcd" (supported: file, inmem)',
       'config.hcl:4: unknown listener type "unix" (supported: tcp)',
-      'config.hcl:6: unknown key "seal"',
+      'config.hcl:6: unknown key "telemetry"',
     ]);
   });
 

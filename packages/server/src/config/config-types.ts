@@ -1,8 +1,12 @@
+import type { SealConfig } from '@coffer/seal';
+
 /** The server's configuration after parsing and validation: camelCase, defaults filled, frozen. */
 export interface ServerConfig {
   storage: StorageConfig;
   /** At least one, in file order. */
   listeners: ListenerConfig[];
+  /** None means Shamir. Two only during a seal migration, one of them `disabled`. */
+  seals: SealConfig[];
   apiAddr?: string;
   clusterAddr?: string;
   clusterName?: string;

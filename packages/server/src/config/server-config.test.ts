@@ -62,6 +62,7 @@ max_lease_ttl     = 86400
     const config = await parseServerConfig(text, { fileName: 'coffer.hcl', env: noEnv });
     expect(config).toEqual<ServerConfig>({
       storage: { type: 'file', path: '/var/lib/coffer/data' },
+      seals: [],
       listeners: [
         {
           type: 'tcp',
@@ -123,6 +124,7 @@ max_lease_ttl     = 86400
     const config = await parseServerConfig(MINIMAL, { fileName: 'config.hcl', env: noEnv });
     expect(config).toEqual<ServerConfig>({
       storage: { type: 'inmem' },
+      seals: [],
       listeners: [
         {
           type: 'tcp',

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CofferError, formatDuration } from '@coffer/sdk';
+import type { SealConfig } from '@coffer/seal';
 import type { ListenerConfig, LogLevel, ServerConfig } from './config-types.js';
 import { readConfigDocument } from './config-document.js';
 import { booleanField, choiceField, durationField, showValue, stringField, urlField, type Fields } from './fields.js';
@@ -7,6 +8,7 @@ import { LISTENER } from './listener-stanzas.js';
 import { LineIndex } from './positions.js';
 import { Problems } from './problems.js';
 import { readFields, readStanzas, type StanzaInstance } from './stanzas.js';
+import { sealStanzas } from './seal-stanzas.js';
 import { STORAGE } from './storage-stanzas.js';
 
 export type { ListenerConfig, ListenerTls, LogFormat, LogLevel, ServerConfig, StorageConfig } from './config-types.js';
@@ -40,7 +42,7 @@ const TOP_LEVEL = {
   pid_file: stringField(),
 } satisfies Fields;
 
-const STANZA_KINDS = [STORAGE, LISTENER];
+const STANZA_KINDS = ['storage', 'listener', 'seal'];
 
 /** Environment variables that override a top-level key, as Vault's do; Coffer's name wins. */
 const ENV_OVERRIDES = [
@@ -60,14 +62,16 @@ export async function parseServerConfig(text: string, options: ParseServerConfig
     problems.throwIfAny();
     throw new CofferError('internal', 'configuration parse failed without a reason');
   }
-  const skip = new Set(STANZA_KINDS.map((kind) => kind.name));
+  const env = options.env ?? process.env;
+  const skip = new Set(STANZA_KINDS);
   const { values: top } = readFields(root, TOP_LEVEL, problems, { skip });
   const storage = readStanzas(root, STORAGE, problems);
   const listeners = readStanzas(root, LISTENER, problems);
+  const seals = readStanzas(root, sealStanzas(env), problems);
   checkDistinctAddresses(listeners, problems);
+  checkSeals(seals, problems);
 
   const overrides: { api_addr?: string; cluster_addr?: string } = {};
-  const env = options.env ?? process.env;
   for (const { key, names } of ENV_OVERRIDES) {
     const name = names.find((candidate) => (env[candidate] ?? '') !== '');
     if (name === undefined) continue;
@@ -93,6 +97,7 @@ export async function parseServerConfig(text: string, options: ParseServerConfig
   return deepFreeze<ServerConfig>({
     storage: store.config,
     listeners: listeners.map((listener) => listener.config),
+    seals: seals.map((seal) => seal.config),
     ...(apiAddr === undefined ? {} : { apiAddr }),
     ...(clusterAddr === undefined ? {} : { clusterAddr }),
     ...(top.cluster_name === undefined ? {} : { clusterName: top.cluster_name }),
@@ -115,6 +120,17 @@ export async function loadServerConfig(path: string, env?: ConfigEnv): Promise<S
     throw new CofferError('invalid_request', `cannot read the configuration file ${path}: ${reason}`, { cause });
   }
   return parseServerConfig(decodeUtf8(bytes, path), { fileName: path, env });
+}
+
+/** Two seal stanzas only make sense for a migration: exactly one of them disabled, of different types. */
+function checkSeals(seals: StanzaInstance<SealConfig>[], problems: Problems): void {
+  if (seals.length < 2) return;
+  const [a, b] = seals as [StanzaInstance<SealConfig>, StanzaInstance<SealConfig>];
+  if (a.config.disabled === b.config.disabled) {
+    problems.add(b.line, 'two seal stanzas are allowed only for a migration: mark the old one disabled = "true"');
+  } else if (a.config.type === b.config.type && a.config.type === 'shamir') {
+    problems.add(b.line, 'a migration needs two different seals');
+  }
 }
 
 function checkDistinctAddresses(listeners: StanzaInstance<ListenerConfig>[], problems: Problems): void {

@@ -5,6 +5,7 @@ import type { Core } from '../core/core.js';
 import { sendError } from './error-reply.js';
 import { trackResponseBoundaries } from './list-shim.js';
 import { registerLogicalRoutes } from './logical-routes.js';
+import { QUORUM_PATHS, registerSysQuorumRoutes } from './sys-quorum-routes.js';
 import { registerSysStatusRoutes, type NodeInfo } from './sys-status-routes.js';
 
 export interface AppOptions {
@@ -55,6 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance<Ser
   });
 
   registerSysStatusRoutes(app, core, options.info);
+  registerSysQuorumRoutes(app, core);
   registerLogicalRoutes(app, core);
   await app.ready();
   trackResponseBoundaries(app.server);
@@ -68,6 +70,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance<Ser
 function normaliseForRouter(url: string): string {
   const path = url.split('?')[0] ?? '/';
   if (path === '/v1/sys/health' || path === '/v1/sys/seal-status' || path === '/v1/sys/init') return url;
-  if (path === '/v1/sys/unseal' || path === '/v1/sys/leader') return url;
+  if (path === '/v1/sys/unseal' || path === '/v1/sys/leader' || QUORUM_PATHS.has(path)) return url;
   return path.startsWith('/v1/') ? '/v1/logical' + (url.includes('?') ? url.slice(url.indexOf('?')) : '') : '/not-found';
 }

@@ -1,6 +1,7 @@
 import { CofferError } from '@coffer/sdk';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Core } from '../core/core.js';
+import type { Core, InitRequest } from '../core/core.js';
+import { decodeShare } from '../core/seal/share-collector.js';
 import { parseBody } from './request-input.js';
 
 /** What the status endpoints report about this build and node. */
@@ -31,8 +32,9 @@ export function registerSysStatusRoutes(app: FastifyInstance, core: Core, info: 
       nonce: s.nonce,
       version: info.version,
       build_date: info.buildDate,
-      migration: false,
-      recovery_seal: false,
+      migration: s.migration,
+      recovery_seal: s.recoverySeal,
+      ...(s.recoverySeal ? { recovery_seal_type: 'shamir' } : {}),
       storage_type: info.storageType,
       ...(cluster ? { cluster_name: cluster.name, cluster_id: cluster.id } : {}),
     };
@@ -47,11 +49,16 @@ export function registerSysStatusRoutes(app: FastifyInstance, core: Core, info: 
     url: '/v1/sys/init',
     handler: async (request, reply) => {
       const body = parseBody(request.body as Buffer | undefined, request.headers['content-type']);
-      const { shares, threshold } = initParameters(body);
-      const result = await core.initialize(shares, threshold);
+      const sealType = (await core.status()).type;
+      const result = await core.initialize(initParameters(body, sealType));
+      const hex = (keys: Uint8Array[]) => keys.map((k) => Buffer.from(k).toString('hex'));
+      const b64 = (keys: Uint8Array[]) => keys.map((k) => Buffer.from(k).toString('base64'));
       return raw(reply, 200, {
-        keys: result.keys.map((k) => Buffer.from(k).toString('hex')),
-        keys_base64: result.keys.map((k) => Buffer.from(k).toString('base64')),
+        keys: hex(result.keys),
+        keys_base64: b64(result.keys),
+        ...(result.recoveryKeys.length
+          ? { recovery_keys: hex(result.recoveryKeys), recovery_keys_base64: b64(result.recoveryKeys) }
+          : {}),
         root_token: result.rootToken,
       });
     },
@@ -66,11 +73,10 @@ export function registerSysStatusRoutes(app: FastifyInstance, core: Core, info: 
         core.resetUnseal();
         return raw(reply, 200, await sealStatus());
       }
-      if (body.migrate === true) throw new CofferError('invalid_request', 'seal migration is not in progress');
       if (typeof body.key !== 'string' || body.key === '') {
         throw new CofferError('invalid_request', "'key' must be specified in request body as JSON, or 'reset' set to true");
       }
-      await core.submitUnsealKey(decodeKey(body.key));
+      await core.submitUnsealKey(decodeShare(body.key), { migrate: body.migrate === true || body.migrate === 'true' });
       return raw(reply, 200, await sealStatus());
     },
   });
@@ -131,30 +137,52 @@ export function registerSysStatusRoutes(app: FastifyInstance, core: Core, info: 
   });
 }
 
-function initParameters(body: Record<string, unknown>): { shares: number; threshold: number } {
-  for (const key of ['pgp_keys', 'root_token_pgp_key'] as const) {
-    const value = body[key];
-    if (value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0)) {
+/**
+ * Vault's init parameters: unseal shares for Shamir, recovery shares for an auto seal, each refused
+ * (with Vault's exact message) where it does not apply.
+ */
+function initParameters(body: Record<string, unknown>, sealType: string): InitRequest {
+  for (const key of ['pgp_keys', 'root_token_pgp_key', 'recovery_pgp_keys'] as const) {
+    if (given(body[key]) && !(sealType !== 'shamir' && key === 'pgp_keys')) {
       throw new CofferError('invalid_request', `${key} is not supported yet`);
     }
   }
-  const recovery = ['recovery_shares', 'recovery_threshold', 'recovery_pgp_keys'].filter((k) => {
-    const v = body[k];
-    return v !== undefined && v !== null && v !== 0 && !(Array.isArray(v) && v.length === 0);
-  });
-  if (recovery.length) {
-    throw new CofferError('invalid_request', `parameters ${recovery.join(',')} not applicable to seal type shamir`);
+  if (sealType === 'shamir') {
+    if (['recovery_shares', 'recovery_threshold', 'recovery_pgp_keys'].some((k) => given(body[k]))) {
+      throw new CofferError('invalid_request', 'parameters recovery_shares,recovery_threshold,recovery_pgp_keys not applicable to seal type shamir');
+    }
+    const [shares, threshold] = quorum(body, 'secret_shares', 'secret_threshold');
+    return { secretShares: shares, secretThreshold: threshold, recoveryShares: 0, recoveryThreshold: 0 };
   }
-  const shares = integer(body.secret_shares, 'secret_shares');
-  const threshold = integer(body.secret_threshold, 'secret_threshold');
-  if (shares < 1 || shares > 255) throw new CofferError('invalid_request', 'secret_shares must be between 1 and 255');
+  if (['secret_shares', 'secret_threshold', 'pgp_keys'].some((k) => given(body[k]))) {
+    throw new CofferError('invalid_request', `parameters secret_shares,secret_threshold,pgp_keys not applicable to seal type ${sealType}`);
+  }
+  // Vault's CLI defaults: 5 recovery shares, threshold 3.
+  const withDefaults = { recovery_shares: 5, recovery_threshold: 3, ...stripAbsent(body) };
+  const [shares, threshold] = quorum(withDefaults, 'recovery_shares', 'recovery_threshold');
+  return { secretShares: 0, secretThreshold: 0, recoveryShares: shares, recoveryThreshold: threshold };
+}
+
+function quorum(body: Record<string, unknown>, sharesKey: string, thresholdKey: string): [number, number] {
+  const shares = integer(body[sharesKey], sharesKey);
+  const threshold = integer(body[thresholdKey], thresholdKey);
+  if (shares < 1 || shares > 255) throw new CofferError('invalid_request', `${sharesKey} must be between 1 and 255`);
   if (threshold < 1 || threshold > shares) {
-    throw new CofferError('invalid_request', 'secret_threshold must be between 1 and secret_shares');
+    throw new CofferError('invalid_request', `${thresholdKey} must be between 1 and ${sharesKey}`);
   }
   if (threshold === 1 && shares > 1) {
-    throw new CofferError('invalid_request', 'secret_threshold must be greater than one for multiple shares');
+    throw new CofferError('invalid_request', `${thresholdKey} must be greater than one for multiple shares`);
   }
-  return { shares, threshold };
+  return [shares, threshold];
+}
+
+/** Present and meaningful: not null, empty, zero or an empty list (clients send those as "unset"). */
+function given(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '' && value !== 0 && !(Array.isArray(value) && value.length === 0);
+}
+
+function stripAbsent(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => given(v)));
 }
 
 function integer(value: unknown, name: string): number {
@@ -163,14 +191,6 @@ function integer(value: unknown, name: string): number {
     throw new CofferError('invalid_request', `${name} must be an integer`);
   }
   return n;
-}
-
-/** Unseal keys come as hex (Vault's `keys`) or base64 (`keys_base64`). */
-function decodeKey(key: string): Uint8Array {
-  const text = key.trim();
-  if (/^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0) return Buffer.from(text, 'hex');
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(text) && text.length % 4 === 0) return Buffer.from(text, 'base64');
-  throw new CofferError('invalid_request', "'key' must be a valid hex or base64 string");
 }
 
 function statusParam(query: URLSearchParams, name: string, fallback: number): number {

@@ -32,9 +32,13 @@ const tuneFields = {
 /** sys/mounts and sys/auth: list, enable, disable, read, tune. Same shape for both tables. */
 export function mountTablePaths(handles: RuntimeHandles, table: MountTableName, base: 'mounts' | 'auth'): PathDef[] {
   const kind = table === 'auth' ? 'auth method' : 'secrets engine';
-  const find = (path: string) => {
-    const entry = handles.mounts.find(table, path);
-    if (!entry) throw new CofferError('invalid_request', `no ${kind} mounted at "${path}"`);
+  // Vault also tunes auth methods through sys/mounts/auth/<path>/tune (its CLI does).
+  const locate = (path: string): { table: MountTableName; path: string } =>
+    table === 'mounts' && path.startsWith('auth/') ? { table: 'auth', path: path.slice('auth/'.length) } : { table, path };
+  const find = (raw: string) => {
+    const { table: where, path } = locate(raw);
+    const entry = handles.mounts.find(where, path);
+    if (!entry) throw new CofferError('invalid_request', `no ${where === 'auth' ? 'auth method' : kind} mounted at "${path}"`);
     return entry;
   };
   return [
@@ -77,7 +81,7 @@ export function mountTablePaths(handles: RuntimeHandles, table: MountTableName, 
           if (f.options?.version !== undefined && f.options.version !== (entry.options.version ?? '1')) {
             throw new CofferError('invalid_request', 'changing the KV version of a mount is not supported');
           }
-          await handles.mounts.tune(table, entry.path, update);
+          await handles.mounts.tune(locate(f.path as string).table, entry.path, update);
           return undefined;
         },
       },

@@ -25,7 +25,7 @@ export function rolePaths(roles: TokenRoleStore): PathDef[] {
           if (req.fields.token_type !== undefined && !['', 'default', 'service', 'default-service'].includes(req.fields.token_type)) {
             throw new CofferError('invalid_request', `token type "${req.fields.token_type}" is not supported; only service tokens are`);
           }
-          const warnings = await roles.write(req.fields.role_name as string, req.data);
+          const warnings = await roles.write(req.fields.role_name as string, req.fields as Record<string, unknown>);
           return warnings.length ? { warnings } : undefined;
         },
         delete: async (req) => {
