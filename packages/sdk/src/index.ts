@@ -45,3 +45,6 @@ export {
   updateTokenParams,
 } from './framework/token-fields.js';
 export type { GrantExtras, LegacyTokenParams, TokenParams, TokenParamsUpdate, TokenTypeSetting } from './framework/token-fields.js';
+export { isHAStorage } from './ha-storage.js';
+export type { HAStorage, LeaderInfo, Leadership } from './ha-storage.js';
+export type { AuditSink } from './audit-sink.js';
