@@ -7,11 +7,14 @@ import type { TestCertificates } from '@coffer/testkit';
 import { runCli } from '../src/index.js';
 import type { PromptInput } from '../src/prompt.js';
 
-/** A real server on a free loopback port, in memory; TLS when certificates are given. */
-export async function startTestServer(tls?: TestCertificates): Promise<RunningServer & { address: string }> {
+/** A real server on a free loopback port, in memory; TLS when certificates are given; Shamir unless seals are given. */
+export async function startTestServer(
+  tls?: TestCertificates,
+  seals: ServerConfig['seals'] = [],
+): Promise<RunningServer & { address: string }> {
   const config: ServerConfig = {
     storage: { type: 'inmem' },
-    seals: [],
+    seals,
     listeners: [
       {
         type: 'tcp',

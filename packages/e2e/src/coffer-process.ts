@@ -19,6 +19,16 @@ export interface CofferProcess {
   kill(): Promise<void>;
 }
 
+/** The process exited (or never listened) instead of serving; carries its exit code and output. */
+export class CofferStartError extends Error {
+  constructor(
+    readonly exitCode: number | null,
+    readonly output: string,
+  ) {
+    super(`coffer did not start (exit code ${String(exitCode)}):\n${output}`);
+  }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -31,8 +41,36 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface StartCofferOptions {
+  dir: string;
+  tls?: TestCertificates;
+  port?: number;
+  /** More HCL for the config file, e.g. a `seal "awskms" { … }` stanza. */
+  extraConfig?: string;
+  /** More environment for the child, e.g. NODE_EXTRA_CA_CERTS. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Variables the seals read as overrides or fallbacks of their stanza (as Vault's do): one set on a
+ * developer's machine or a CI runner (AWS_REGION, VAULT_ADDR…) would silently change the seal under
+ * test, so the child never inherits them; a test passes what it means in `env`.
+ */
+const SEAL_ENVIRONMENT = /^(AWS_|AZURE_|GOOGLE_|GCPCKMS_|VAULT_|BAO_)/;
+
+function childEnvironment(options: StartCofferOptions): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SEAL_ENVIRONMENT.test(name)));
+  return {
+    ...inherited,
+    // Google's auth library must never probe the GCE metadata server from a test.
+    METADATA_SERVER_DETECTION: 'none',
+    ...(options.tls ? { NODE_EXTRA_CA_CERTS: options.tls.caFile } : {}),
+    ...options.env,
+  };
+}
+
 /** Starts `coffer server --config` on file storage in `dir`, and waits until it answers. */
-export async function startCoffer(options: { dir: string; tls?: TestCertificates; port?: number }): Promise<CofferProcess> {
+export async function startCoffer(options: StartCofferOptions): Promise<CofferProcess> {
   await mkdir(options.dir, { recursive: true });
   const port = options.port ?? (await freePort());
   const listener = options.tls
@@ -41,11 +79,11 @@ export async function startCoffer(options: { dir: string; tls?: TestCertificates
   const config = join(options.dir, 'coffer.hcl');
   await writeFile(
     config,
-    `storage "file" {\n  path = "${join(options.dir, 'data')}"\n}\n\nlistener "tcp" {\n  address = "127.0.0.1:${port}"\n  ${listener}\n}\n\ndisable_mlock = true\nlog_level = "info"\n`,
+    `storage "file" {\n  path = "${join(options.dir, 'data')}"\n}\n\nlistener "tcp" {\n  address = "127.0.0.1:${port}"\n  ${listener}\n}\n\ndisable_mlock = true\nlog_level = "info"\n${options.extraConfig ? `\n${options.extraConfig}\n` : ''}`,
   );
   const child = spawn(process.execPath, [CLI, 'server', `--config=${config}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...(options.tls ? { NODE_EXTRA_CA_CERTS: options.tls.caFile } : {}) },
+    env: childEnvironment(options),
   });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
@@ -54,7 +92,10 @@ export async function startCoffer(options: { dir: string; tls?: TestCertificates
   const address = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 
   const ready = await waitForListening(port, exited);
-  if (!ready) throw new Error(`coffer did not start:\n${output}`);
+  if (!ready) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    throw new CofferStartError(await exited, output);
+  }
   return {
     address,
     port,

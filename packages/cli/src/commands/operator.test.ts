@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { parseServerConfig } from '@coffer/server';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cliRunner, startTestServer, type CliRunner } from '../../test/harness.js';
 
 describe('operator init, unseal, seal, rotate, key-status and status', () => {
@@ -117,6 +119,71 @@ describe('operator init -format=json', () => {
       const status = await cli(['operator', 'init', '-status']);
       expect(status.code).toBe(0);
       expect(JSON.parse(status.stdout)).toEqual({ initialized: true });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('operator init with an auto seal', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let cli: CliRunner;
+
+  beforeEach(async () => {
+    // The static seal needs no KMS; the config goes through the server's own parser, as `coffer server` does.
+    const config = await parseServerConfig(
+      `storage "inmem" {}\nlistener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = true\n}\n` +
+        `seal "static" {\n  current_key_id = "k1"\n  current_key = "${randomBytes(32).toString('hex')}"\n}\n`,
+      { fileName: 'auto.hcl', env: {} },
+    );
+    server = await startTestServer(undefined, config.seals);
+    cli = await cliRunner({ COFFER_ADDR: server.address });
+  });
+  afterEach(() => server.close());
+
+  it('-recovery-shares/-recovery-threshold give recovery keys (no unseal keys), in Vault\'s JSON', async () => {
+    const result = await cli(['operator', 'init', '-recovery-shares=3', '-recovery-threshold=2', '-format=json']);
+    expect(result.code).toBe(0);
+    const init = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(init).toMatchObject({
+      unseal_keys_b64: [],
+      unseal_keys_hex: [],
+      unseal_shares: 0,
+      unseal_threshold: 0,
+      recovery_keys_shares: 3,
+      recovery_keys_threshold: 2,
+    });
+    expect(init.recovery_keys_b64).toHaveLength(3);
+    expect(init.recovery_keys_hex).toHaveLength(3);
+    const status = JSON.parse((await cli(['status', '-format=json'])).stdout) as Record<string, unknown>;
+    expect(status).toMatchObject({ type: 'static', initialized: true, recovery_seal: true, t: 2, n: 3 });
+  });
+
+  it('defaults to 5 recovery shares, threshold 3, and prints them as Vault does', async () => {
+    const result = await cli(['operator', 'init']);
+    expect(result.code).toBe(0);
+    expect([...result.stdout.matchAll(/^Recovery Key \d: (\S+)$/gm)]).toHaveLength(5);
+    expect(result.stdout).not.toMatch(/^Unseal Key/m);
+    expect(result.stdout).toMatch(/^Initial Root Token: \S+$/m);
+    expect(result.stdout).toContain('Success! Coffer is initialized');
+    expect(result.stdout).toContain('Recovery key initialized with 5 key shares and a key threshold of 3.');
+  });
+
+  it('-key-shares does not apply to an auto seal: the server refuses it with Vault\'s message', async () => {
+    const result = await cli(['operator', 'init', '-key-shares=3', '-key-threshold=2']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('* parameters secret_shares,secret_threshold,pgp_keys not applicable to seal type static');
+  });
+});
+
+describe('operator init -recovery-shares with Shamir', () => {
+  it('is refused by the server with Vault\'s message', async () => {
+    const server = await startTestServer();
+    try {
+      const cli = await cliRunner({ COFFER_ADDR: server.address });
+      const result = await cli(['operator', 'init', '-recovery-shares=3', '-recovery-threshold=2']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('* parameters recovery_shares,recovery_threshold,recovery_pgp_keys not applicable to seal type shamir');
     } finally {
       await server.close();
     }

@@ -19,10 +19,32 @@ const HEADER_BYTES = 4 + 1 + NONCE_BYTES;
 
 export class Barrier implements Storage {
   readonly #physical: Storage;
+  /** Where encrypted writes go: the physical storage, or (HA) the leadership's fenced view. */
+  #writer: Storage;
   #keyring: Keyring | undefined;
 
   constructor(physical: Storage) {
     this.#physical = physical;
+    this.#writer = physical;
+  }
+
+  /**
+   * HA: while active, writes go through the leadership's fenced storage, so a deposed leader can
+   * never write; on a standby they go to a storage that refuses them.
+   */
+  setWriter(writer: Storage): void {
+    this.#writer = writer;
+  }
+
+  /** Re-reads the keyring (a standby taking over picks up terms the old leader added). */
+  async reload(): Promise<void> {
+    const keyring = this.#unsealed();
+    const blob = await this.#physical.get(KEYRING_PATH);
+    if (!blob) throw new CofferError('internal', 'barrier keyring is missing from storage');
+    const rootKey = keyring.rootKey;
+    const plain = decryptFramed(blob, KEYRING_PATH, (term) => (term === ROOT_KEY_TERM ? rootKey : undefined));
+    this.#keyring = Keyring.decode(plain, rootKey);
+    keyring.destroy();
   }
 
   get sealed(): boolean {
@@ -77,12 +99,12 @@ export class Barrier implements Storage {
     const keyring = this.#unsealed();
     const term = keyring.activeTerm;
     keyring.countEncryption();
-    await this.#physical.put(key, encryptFramed(value, key, term, keyring.key(term) as Uint8Array));
+    await this.#writer.put(key, encryptFramed(value, key, term, keyring.key(term) as Uint8Array));
   }
 
   async delete(key: string): Promise<void> {
     this.#unsealed();
-    await this.#physical.delete(key);
+    await this.#writer.delete(key);
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -97,7 +119,7 @@ export class Barrier implements Storage {
 
   async #writeKeyring(keyring: Keyring): Promise<void> {
     const encoded = keyring.encode();
-    await this.#physical.put(KEYRING_PATH, encryptFramed(encoded, KEYRING_PATH, ROOT_KEY_TERM, keyring.rootKey));
+    await this.#writer.put(KEYRING_PATH, encryptFramed(encoded, KEYRING_PATH, ROOT_KEY_TERM, keyring.rootKey));
     encoded.fill(0);
   }
 }

@@ -1,5 +1,8 @@
-import { CofferError, type Logger, type Storage } from '@coffer/sdk';
+import { CofferError, isHAStorage, type LeaderInfo, type Logger, type Storage } from '@coffer/sdk';
 import { Barrier } from './barrier.js';
+import type { ClusterIdentity } from './ha/cluster-tls.js';
+import { HaNode } from './ha/ha-node.js';
+import { newUuid } from './ids.js';
 import type { EngineRegistry, MountManager, MountRequest } from './mount-manager.js';
 import type { NewToken } from './token-store.js';
 import type { MountTableName } from './mount-table.js';
@@ -21,7 +24,11 @@ export interface CoreOptions {
   clusterName?: string;
   /** The configured seals; Shamir when absent. */
   seals?: SealSet;
+  /** With HA storage: this node's advertised addresses (the leader key holds them). */
+  ha?: { apiAddr: string; clusterAddr: string; clusterHost: string; stepDownBackoffMs?: number };
 }
+
+export type NodeRole = 'sealed' | 'standby' | 'active';
 
 export interface SealStatus {
   type: string;
@@ -56,6 +63,8 @@ export class Core {
   #runtime: Runtime | undefined;
   #transition: Promise<unknown> = Promise.resolve();
   #autoUnseal: AutoUnsealLoop | undefined;
+  #ha: HaNode | undefined;
+  #activeSince: Date | undefined;
   /** sys/generate-root, sys/rekey and sys/rekey-recovery-key: quorum operations on a running node. */
   readonly generateRoot: GenerateRoot;
   readonly rekey: { barrier: Rekey; recovery: Rekey };
@@ -102,7 +111,7 @@ export class Core {
     const loop = startAutoUnseal(
       () => this.#exclusive(async () => {
         await this.#seal.autoUnseal();
-        if (!this.#runtime && !this.#barrier.sealed) await this.#startRuntimeOrReseal();
+        if (!this.#runtime && !this.#ha && !this.#barrier.sealed) await this.#startRuntimeOrReseal();
       }),
       seal.describe(),
       this.#options.logger,
@@ -113,9 +122,36 @@ export class Core {
     });
   }
 
+  /** After the barrier opened: serve at once, or (HA) join the cluster as a standby and campaign. */
   async #startRuntimeOrReseal(): Promise<void> {
+    const physical = this.#options.physical;
+    const ha = this.#options.ha;
+    if (ha && isHAStorage(physical)) {
+      this.#ha = new HaNode({
+        storage: physical,
+        node: { id: newUuid(), apiAddr: ha.apiAddr, clusterAddr: ha.clusterAddr },
+        clusterHost: ha.clusterHost,
+        barrier: this.#barrier,
+        logger: this.#options.logger.child({ component: 'ha' }),
+        startRuntime: async () => {
+          this.#runtime = await this.#startRuntime();
+          this.#activeSince = this.#now();
+        },
+        stopRuntime: async () => {
+          const runtime = this.#runtime;
+          this.#runtime = undefined;
+          this.#activeSince = undefined;
+          await runtime?.stop();
+        },
+        ...(ha.stepDownBackoffMs !== undefined ? { stepDownBackoffMs: ha.stepDownBackoffMs } : {}),
+      });
+      this.#ha.start();
+      this.#options.logger.info('vault is unsealed; joining the cluster as a standby');
+      return;
+    }
     try {
       this.#runtime = await this.#startRuntime();
+      this.#activeSince = this.#now();
       this.#options.logger.info('vault is unsealed');
     } catch (error) {
       this.#barrier.seal();
@@ -123,8 +159,39 @@ export class Core {
     }
   }
 
+  /**
+   * Sealed until the node can serve: without HA the runtime must be up (the barrier opens a moment
+   * before it), with HA the node must have joined the cluster (as a standby or active).
+   */
   get sealed(): boolean {
-    return this.#runtime === undefined;
+    return this.#barrier.sealed || (!this.#ha && !this.#runtime);
+  }
+
+  /** sealed, standby (unsealed, another node is active) or active. */
+  get role(): NodeRole {
+    if (this.sealed) return 'sealed';
+    return this.#runtime ? 'active' : 'standby';
+  }
+
+  /** HA only: the active node as last seen, and this node's own advertisement. */
+  haState(): { enabled: boolean; self?: LeaderInfo; leader?: LeaderInfo; activeSince?: Date } {
+    if (!this.#ha) return { enabled: this.#options.ha !== undefined && isHAStorage(this.#options.physical) };
+    return {
+      enabled: true,
+      self: this.#ha.node,
+      ...(this.#ha.leader ? { leader: this.#ha.leader } : {}),
+      ...(this.#activeSince ? { activeSince: this.#activeSince } : {}),
+    };
+  }
+
+  /** This node's cluster certificate (HA forwarding); undefined until the cluster CA exists. */
+  clusterIdentity(): Promise<ClusterIdentity | undefined> {
+    return this.#ha?.identity() ?? Promise.resolve(undefined);
+  }
+
+  /** sys/step-down: hands leadership to a standby. */
+  async stepDown(): Promise<void> {
+    await this.#ha?.stepDown();
   }
 
   async initialized(): Promise<boolean> {
@@ -188,12 +255,18 @@ export class Core {
   seal(): Promise<void> {
     this.#autoUnseal?.stop();
     return this.#exclusive(async () => {
+      const wasUnsealed = !this.#barrier.sealed;
+      // Resigning first lets a standby take over at once (SIGTERM, sys/seal on the active node).
+      const ha = this.#ha;
+      this.#ha = undefined;
+      await ha?.stop();
       const runtime = this.#runtime;
       this.#runtime = undefined;
+      this.#activeSince = undefined;
       this.#barrier.seal();
       this.#seal.resetProgress();
       await runtime?.stop();
-      if (runtime) this.#options.logger.info('vault is sealed');
+      if (wasUnsealed) this.#options.logger.info('vault is sealed');
     });
   }
 
@@ -211,8 +284,19 @@ export class Core {
   }
 
   handle(request: CoreRequest): Promise<CoreResult> {
-    if (!this.#runtime) return Promise.reject(new CofferError('sealed', 'Vault is sealed'));
+    if (!this.#runtime) {
+      return Promise.reject(
+        this.sealed
+          ? new CofferError('sealed', 'Vault is sealed')
+          : new CofferError('unavailable', 'this node is a standby and no active node could be reached'),
+      );
+    }
     return this.#runtime.handle(request);
+  }
+
+  /** When this node became active (the leader's `active_time`). */
+  get activeSince(): Date | undefined {
+    return this.#activeSince;
   }
 
   #startRuntime(): Promise<Runtime> {
@@ -227,6 +311,10 @@ export class Core {
       ...(this.#options.clusterName !== undefined ? { clusterName: this.#options.clusterName } : {}),
       // sys/seal runs inside a request; sealing waits for other transitions but not for that request.
       seal: () => this.seal(),
+      // sys/step-down answers first; the hand-over happens right after the response.
+      stepDown: async () => {
+        setImmediate(() => void this.stepDown().catch(() => undefined));
+      },
     });
   }
 

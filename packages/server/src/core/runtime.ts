@@ -21,6 +21,8 @@ export interface RuntimeHandles {
   now: () => Date;
   /** Seals this node (sys/seal). */
   seal(): Promise<void>;
+  /** Hands leadership to a standby (sys/step-down); a no-op without HA. */
+  stepDown(): Promise<void>;
 }
 
 export interface RuntimeDeps {
@@ -35,6 +37,7 @@ export interface RuntimeDeps {
   /** From the config; otherwise a name is generated once and kept. */
   clusterName?: string;
   seal(): Promise<void>;
+  stepDown(): Promise<void>;
 }
 
 export interface ClusterInfo {
@@ -105,6 +108,7 @@ export class Runtime {
       policies,
       now: deps.now,
       seal: deps.seal,
+      stepDown: deps.stepDown,
     } as RuntimeHandles;
     parts.mounts = new MountManager({
       barrier: storage,

@@ -3,6 +3,7 @@ import { CofferError, type Logger } from '@coffer/sdk';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Core } from '../core/core.js';
 import { sendError } from './error-reply.js';
+import { Forwarder } from './forwarding.js';
 import { trackResponseBoundaries } from './list-shim.js';
 import { registerLogicalRoutes } from './logical-routes.js';
 import { QUORUM_PATHS, registerSysQuorumRoutes } from './sys-quorum-routes.js';
@@ -54,6 +55,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance<Ser
     reply.header('cache-control', 'no-store');
     return payload;
   });
+
+  // A standby serves only the local status endpoints; everything else goes to the active node.
+  const forwarder = new Forwarder(core, logger);
+  app.addHook('preHandler', async (request, reply) => {
+    if ((request.routeOptions.config as { local?: boolean }).local || core.role !== 'standby') return;
+    // A request that already came through the cluster is never forwarded again.
+    if ((request.raw.socket as { trustedPeer?: boolean }).trustedPeer) {
+      throw new CofferError('unavailable', 'this node is no longer active; retry');
+    }
+    await forwarder.handle(request, reply);
+    return reply;
+  });
+  app.addHook('onClose', async () => forwarder.close());
 
   registerSysStatusRoutes(app, core, options.info);
   registerSysQuorumRoutes(app, core);

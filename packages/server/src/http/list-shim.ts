@@ -18,12 +18,18 @@ const MAX_REQUEST_LINE = 16 * 1024;
 
 export class ListRewritingSocket extends Duplex {
   readonly raw: Socket;
+  /**
+   * Set for connections on the cluster listener that presented a certificate from the cluster CA:
+   * only these may say who the original client was (a standby forwarding a request).
+   */
+  readonly trustedPeer: boolean;
   #atBoundary = true;
   #pending: Buffer | undefined;
 
-  constructor(raw: Socket) {
+  constructor(raw: Socket, options: { trustedPeer?: boolean } = {}) {
     super({ allowHalfOpen: false });
     this.raw = raw;
+    this.trustedPeer = options.trustedPeer ?? false;
     raw.on('data', (chunk: Buffer) => {
       const out = this.#rewrite(chunk);
       if (out && out.length > 0 && !this.push(out)) raw.pause();

@@ -3,7 +3,7 @@ import { CofferError } from '@coffer/sdk';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../core/core.js';
 import { envelope } from './envelope.js';
-import { operationFor, parseBody, parseTarget, queryData, tokenFrom } from './request-input.js';
+import { clientAddress, operationFor, parseBody, parseTarget, queryData, tokenFrom } from './request-input.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -30,7 +30,7 @@ export function registerLogicalRoutes(app: FastifyInstance, core: Core): void {
         path,
         data,
         ...(token !== undefined ? { token } : {}),
-        ...(request.socket.remoteAddress !== undefined ? { remoteAddress: request.socket.remoteAddress } : {}),
+        remoteAddress: clientAddress(request.raw.socket, request.headers).address,
       });
       const answer = envelope(id, operation, result);
       reply.code(answer.status).header('cache-control', 'no-store');

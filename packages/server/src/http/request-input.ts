@@ -103,3 +103,22 @@ export function tokenFrom(headers: Record<string, string | string[] | undefined>
   }
   return undefined;
 }
+
+/** Set by a standby that forwards a request, over mutual TLS only: the original client's address. */
+export const FORWARDED_FOR = 'x-coffer-forwarded-for';
+export const FORWARDED_PORT = 'x-coffer-forwarded-port';
+
+/**
+ * The client's address as the core and the audit log see it: the socket's peer, except for a
+ * request forwarded by a cluster member (authenticated by the cluster CA), whose header carries the
+ * original client. Anything a client sends itself (X-Forwarded-For, our own header) is ignored.
+ */
+export function clientAddress(socket: unknown, headers: Record<string, string | string[] | undefined>): { address: string; port: number } {
+  const s = socket as { trustedPeer?: boolean; remoteAddress?: string; remotePort?: number };
+  const forwarded = headers[FORWARDED_FOR];
+  if (s.trustedPeer && typeof forwarded === 'string' && forwarded !== '') {
+    const port = Number(headers[FORWARDED_PORT] ?? 0);
+    return { address: forwarded, port: Number.isInteger(port) ? port : 0 };
+  }
+  return { address: s.remoteAddress ?? '', port: s.remotePort ?? 0 };
+}

@@ -40,13 +40,15 @@ export function registerSysStatusRoutes(app: FastifyInstance, core: Core, info: 
     };
   };
 
-  app.get('/v1/sys/seal-status', async (_request, reply) => raw(reply, 200, await sealStatus()));
+  const local = { config: { local: true } };
+  app.get('/v1/sys/seal-status', local, async (_request, reply) => raw(reply, 200, await sealStatus()));
 
-  app.get('/v1/sys/init', async (_request, reply) => raw(reply, 200, { initialized: await core.initialized() }));
+  app.get('/v1/sys/init', local, async (_request, reply) => raw(reply, 200, { initialized: await core.initialized() }));
 
   app.route({
     method: ['PUT', 'POST'],
     url: '/v1/sys/init',
+    ...local,
     handler: async (request, reply) => {
       const body = parseBody(request.body as Buffer | undefined, request.headers['content-type']);
       const sealType = (await core.status()).type;
@@ -67,6 +69,7 @@ export function registerSysStatusRoutes(app: FastifyInstance, core: Core, info: 
   app.route({
     method: ['PUT', 'POST'],
     url: '/v1/sys/unseal',
+    ...local,
     handler: async (request, reply) => {
       const body = parseBody(request.body as Buffer | undefined, request.headers['content-type']);
       if (body.reset === true || body.reset === 'true') {
@@ -82,13 +85,16 @@ export function registerSysStatusRoutes(app: FastifyInstance, core: Core, info: 
   });
 
   // Without HA, Vault answers this before checking the seal, so a sealed single node still says ha_enabled=false.
-  app.get('/v1/sys/leader', async (_request, reply) => {
+  app.get('/v1/sys/leader', local, async (_request, reply) => {
+    const ha = core.haState();
+    if (ha.enabled && core.sealed) throw new CofferError('sealed', 'Vault is sealed');
+    const isSelf = core.role === 'active';
     return raw(reply, 200, {
-      ha_enabled: false,
-      is_self: false,
-      active_time: '0001-01-01T00:00:00Z',
-      leader_address: '',
-      leader_cluster_address: '',
+      ha_enabled: ha.enabled,
+      is_self: ha.enabled && isSelf,
+      active_time: isSelf && ha.activeSince ? ha.activeSince.toISOString() : '0001-01-01T00:00:00Z',
+      leader_address: ha.leader?.apiAddr ?? '',
+      leader_cluster_address: ha.leader?.clusterAddr ?? '',
       performance_standby: false,
       performance_standby_last_remote_wal: 0,
     });
@@ -97,6 +103,7 @@ export function registerSysStatusRoutes(app: FastifyInstance, core: Core, info: 
   app.route({
     method: ['GET', 'HEAD'],
     url: '/v1/sys/health',
+    ...local,
     handler: async (request, reply) => {
       const query = new URLSearchParams(request.originalUrl.split('?')[1] ?? '');
       // Every parameter is validated, including those a single node never uses, as Vault does.
@@ -110,16 +117,18 @@ export function registerSysStatusRoutes(app: FastifyInstance, core: Core, info: 
         sealed: statusParam(query, 'sealedcode', 503),
         uninit: statusParam(query, 'uninitcode', 501),
       };
-      for (const name of ['standbyok', 'perfstandbyok']) boolParam(query, name);
+      const standbyOk = boolParam(query, 'standbyok');
+      boolParam(query, 'perfstandbyok');
       const initialized = await core.initialized();
       const sealed = core.sealed;
-      // Precedence as Vault's: uninitialised, then sealed, then (for HA nodes) standby, then active.
-      const status = !initialized ? codes.uninit : sealed ? codes.sealed : codes.active;
+      const standby = !sealed && core.role === 'standby';
+      // Precedence as Vault's: uninitialised, then sealed, then standby (unless standbyok), then active.
+      const status = !initialized ? codes.uninit : sealed ? codes.sealed : standby && !standbyOk ? codes.standby : codes.active;
       const cluster = core.cluster();
       const body = {
         initialized,
         sealed,
-        standby: false,
+        standby,
         performance_standby: false,
         replication_performance_mode: 'disabled',
         replication_dr_mode: 'disabled',
@@ -204,9 +213,11 @@ function statusParam(query: URLSearchParams, name: string, fallback: number): nu
 
 const BOOLEANS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False', '']);
 
-function boolParam(query: URLSearchParams, name: string): void {
+function boolParam(query: URLSearchParams, name: string): boolean {
   const value = query.get(name);
   if (value !== null && !BOOLEANS.has(value)) {
     throw new CofferError('invalid_request', `invalid ${name} value "${value}": must be a boolean`);
   }
+  // Vault treats a bare `?standbyok` as true.
+  return value !== null && ['', '1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
 }

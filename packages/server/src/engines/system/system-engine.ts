@@ -21,6 +21,7 @@ export function createSystemEngine(handles: RuntimeHandles, now: () => Date): En
       'rotate',
       'rotate/*',
       'seal',
+      'step-down',
       'leases/lookup/*',
       'leases/revoke-prefix/*',
       'leases/revoke-force/*',
@@ -35,6 +36,16 @@ export function createSystemEngine(handles: RuntimeHandles, now: () => Date): En
       ...leasePaths(handles),
       ...capabilityPaths(handles),
       ...policyPaths(handles),
+      definePath({
+        pattern: 'step-down',
+        summary: 'Hands leadership to a standby (HA).',
+        operations: {
+          update: async () => {
+            await handles.stepDown();
+            return undefined;
+          },
+        },
+      }),
       definePath({
         pattern: 'seal',
         summary: 'Seals this node.',
