@@ -119,8 +119,12 @@ export interface AuthInfo {
 export interface LogicalResponse {
   data?: Record<string, unknown> | null;
   warnings?: string[];
-  /** 404 with a body: Vault answers so for a deleted KV v2 version, with its metadata. */
-  status?: 404;
+  /**
+   * An HTTP status for a response that still carries its data, as Vault sends some: 404 for a
+   * deleted KV v2 version (with its metadata), 400/500 or a caller-chosen code for a transit batch
+   * with failed items (with every item's result). Defaults to 200.
+   */
+  status?: number;
   secret?: SecretLease;
   /** Asks the core to mint a token (logins, token creation). */
   auth?: AuthGrant;

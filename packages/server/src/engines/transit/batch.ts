@@ -67,8 +67,8 @@ export const newTally = (): BatchTally => ({ succeeded: false, userError: false,
 /**
  * The answer to a batch, as Vault's batchRequestResponse: 200 when every item succeeded; otherwise
  * 400 (user errors) or 500 (internal ones), with the results still in `data`. With some successes,
- * `partial_failure_response_code` overrides the status. The envelope here can express 200, 400 and
- * 500 only: a 2xx override answers 200, any other 4xx answers 400.
+ * `partial_failure_response_code` overrides the status. Like Vault, the body is the normal envelope
+ * with every item's result, whatever the status.
  */
 export function batchAnswer(
   results: Record<string, unknown>[],
@@ -86,11 +86,7 @@ export function batchAnswer(
       code = partialFailureCode;
     }
   }
-  if (code < 400) return { data, ...(warnings.length ? { warnings } : {}) };
-  if (code >= 500) throw new CofferError('internal', 'internal error', { data });
-  // Vault's body has no error text here; ours must have one, so it names the first failed item.
-  const first = results.findIndex((result) => result.error !== undefined);
-  throw new CofferError('invalid_request', `batch item ${first}: ${String(results[first]?.error)}`, { data });
+  return { data, status: code, ...(warnings.length ? { warnings } : {}) };
 }
 
 /**
