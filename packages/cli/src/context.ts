@@ -17,6 +17,8 @@ export interface CliIo {
   homeDir?: string;
   /** Aborted on SIGINT/SIGTERM: `coffer server` shuts down when it fires. */
   signal?: AbortSignal;
+  /** Registers a SIGHUP handler (the server reopens its audit files for log rotation). */
+  onHangup?: (listener: () => void) => void;
 }
 
 /** Flags every command accepts (Vault's HTTP and output flag sets). */

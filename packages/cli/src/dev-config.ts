@@ -24,6 +24,7 @@ export function devServerConfig(listenAddress: string, logLevel: ServerConfig['l
     storage: { type: 'inmem' },
     // No seal stanza: dev mode uses Shamir, unsealed by the server itself.
     seals: [],
+    audit: { devices: [], allowApi: true },
     listeners: [
       {
         type: 'tcp',

@@ -21,6 +21,7 @@ const code = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
   homeDir: homedir(),
   signal: shutdown.signal,
+  onHangup: (listener) => process.on('SIGHUP', listener),
 });
 // Exit once what was written has been handed to the OS (stdout may be a pipe).
 process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -15,6 +15,7 @@ export async function startTestServer(
   const config: ServerConfig = {
     storage: { type: 'inmem' },
     seals,
+    audit: { devices: [], allowApi: true },
     listeners: [
       {
         type: 'tcp',

@@ -23,6 +23,8 @@ export interface RunningServer {
   addresses: string[];
   /** Only in dev mode. */
   dev?: { rootToken: string; unsealKey: string };
+  /** SIGHUP: audit files are reopened (after logrotate moved them). */
+  reopenAudit(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const seals = await buildSeals(config.seals, logger);
   const core = new Core({
     seals,
+    audit: config.audit,
     physical,
     logger: logger.child({ component: 'core' }),
     now,
@@ -93,6 +96,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     app,
     addresses: listening.map((l) => l.address),
     ...(dev ? { dev } : {}),
+    reopenAudit: () => core.reopenAuditDevices(),
     close: () =>
       (closed ??= (async () => {
         await Promise.all(listening.map((l) => l.close()));

@@ -1,6 +1,6 @@
 import { InMemoryStorage, silentLogger, type Storage } from '@coffer/sdk';
 import type { FastifyInstance } from 'fastify';
-import { Core, type SealSet } from '../src/core/core.js';
+import { Core, type CoreOptions, type SealSet } from '../src/core/core.js';
 import { engineRegistry } from '../src/engines/registry.js';
 import { buildApp } from '../src/http/app.js';
 
@@ -13,7 +13,7 @@ export interface TestApp {
 
 /** The real app and core over in-memory storage, driven with inject() (no sockets). */
 export async function createTestApp(
-  options: { storage?: InMemoryStorage; maxRequestSize?: number; seals?: SealSet } = {},
+  options: { storage?: InMemoryStorage; maxRequestSize?: number; seals?: SealSet; audit?: CoreOptions['audit'] } = {},
 ): Promise<TestApp> {
   const storage = options.storage ?? new InMemoryStorage();
   const now = () => new Date();
@@ -29,6 +29,7 @@ export async function createTestApp(
       auth: [{ path: 'token/', type: 'token' }],
     },
     ...(options.seals ? { seals: options.seals } : {}),
+    ...(options.audit ? { audit: options.audit } : {}),
   });
   await core.start();
   const app = await buildApp({

@@ -84,6 +84,10 @@ export function registerServerCommand(program: Command, ctx: Context): void {
         ctx.out(devBanner(running.addresses[0] ?? '', running.dev));
       }
       if (config.pidFile !== undefined) await writeFile(config.pidFile, `${process.pid}\n`);
+      ctx.io.onHangup?.(() => {
+        logger.info('SIGHUP: reopening audit files');
+        void running.reopenAudit().catch((error: Error) => logger.error({ reason: error.message }, 'reopening audit files failed'));
+      });
 
       await stopped(ctx.io.signal);
       logger.info('shutdown requested; closing listeners and storage');

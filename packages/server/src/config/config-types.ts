@@ -1,4 +1,5 @@
 import type { SealConfig } from '@coffer/seal';
+import type { AuditDeviceSpec } from '../core/audit/audit-manager.js';
 
 /** The server's configuration after parsing and validation: camelCase, defaults filled, frozen. */
 export interface ServerConfig {
@@ -7,6 +8,8 @@ export interface ServerConfig {
   listeners: ListenerConfig[];
   /** None means Shamir. Two only during a seal migration, one of them `disabled`. */
   seals: SealConfig[];
+  /** Audit devices declared here, and whether sys/audit may enable more. */
+  audit: { devices: AuditDeviceSpec[]; allowApi: boolean };
   apiAddr?: string;
   clusterAddr?: string;
   clusterName?: string;

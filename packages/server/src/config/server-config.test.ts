@@ -63,6 +63,7 @@ max_lease_ttl     = 86400
     expect(config).toEqual<ServerConfig>({
       storage: { type: 'file', path: '/var/lib/coffer/data' },
       seals: [],
+      audit: { devices: [], allowApi: true },
       listeners: [
         {
           type: 'tcp',
@@ -125,6 +126,7 @@ max_lease_ttl     = 86400
     expect(config).toEqual<ServerConfig>({
       storage: { type: 'inmem' },
       seals: [],
+      audit: { devices: [], allowApi: true },
       listeners: [
         {
           type: 'tcp',

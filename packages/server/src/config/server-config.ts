@@ -8,6 +8,7 @@ import { LISTENER } from './listener-stanzas.js';
 import { LineIndex } from './positions.js';
 import { Problems } from './problems.js';
 import { readFields, readStanzas, type StanzaInstance } from './stanzas.js';
+import { AUDIT } from './audit-stanzas.js';
 import { sealStanzas } from './seal-stanzas.js';
 import { STORAGE } from './storage-stanzas.js';
 
@@ -40,9 +41,11 @@ const TOP_LEVEL = {
   disable_mlock: booleanField(),
   ui: booleanField({ default: false }),
   pid_file: stringField(),
+  // OpenBao's switch for enabling audit devices through the API; Coffer, like Vault, allows it by default.
+  unsafe_allow_api_audit_creation: booleanField({ default: true }),
 } satisfies Fields;
 
-const STANZA_KINDS = ['storage', 'listener', 'seal'];
+const STANZA_KINDS = ['storage', 'listener', 'seal', 'audit'];
 
 /** Environment variables that override a top-level key, as Vault's do; Coffer's name wins. */
 const ENV_OVERRIDES = [
@@ -68,6 +71,7 @@ export async function parseServerConfig(text: string, options: ParseServerConfig
   const storage = readStanzas(root, STORAGE, problems);
   const listeners = readStanzas(root, LISTENER, problems);
   const seals = readStanzas(root, sealStanzas(env), problems);
+  const audits = readStanzas(root, AUDIT, problems);
   checkDistinctAddresses(listeners, problems);
   checkSeals(seals, problems);
 
@@ -98,6 +102,7 @@ export async function parseServerConfig(text: string, options: ParseServerConfig
     storage: store.config,
     listeners: listeners.map((listener) => listener.config),
     seals: seals.map((seal) => seal.config),
+    audit: { devices: audits.map((a) => a.config), allowApi: top.unsafe_allow_api_audit_creation ?? true },
     ...(apiAddr === undefined ? {} : { apiAddr }),
     ...(clusterAddr === undefined ? {} : { clusterAddr }),
     ...(top.cluster_name === undefined ? {} : { clusterName: top.cluster_name }),

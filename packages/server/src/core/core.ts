@@ -1,4 +1,5 @@
 import { CofferError, isHAStorage, type LeaderInfo, type Logger, type Storage } from '@coffer/sdk';
+import type { AuditDeviceSpec } from './audit/audit-manager.js';
 import { Barrier } from './barrier.js';
 import type { ClusterIdentity } from './ha/cluster-tls.js';
 import { HaNode } from './ha/ha-node.js';
@@ -24,6 +25,8 @@ export interface CoreOptions {
   clusterName?: string;
   /** The configured seals; Shamir when absent. */
   seals?: SealSet;
+  /** Audit devices declared in the config, and whether sys/audit may add more (Vault: yes). */
+  audit?: { devices: readonly AuditDeviceSpec[]; allowApi: boolean };
   /** With HA storage: this node's advertised addresses (the leader key holds them). */
   ha?: { apiAddr: string; clusterAddr: string; clusterHost: string; stepDownBackoffMs?: number };
 }
@@ -294,6 +297,11 @@ export class Core {
     return this.#runtime.handle(request);
   }
 
+  /** SIGHUP: audit file sinks reopen their files (log rotation). */
+  async reopenAuditDevices(): Promise<void> {
+    await this.#runtime?.handles.audit.reopen();
+  }
+
   /** When this node became active (the leader's `active_time`). */
   get activeSince(): Date | undefined {
     return this.#activeSince;
@@ -308,6 +316,7 @@ export class Core {
       maxLeaseTtl: this.#options.maxLeaseTtl,
       registry: this.#options.registry,
       defaultMounts: this.#options.defaultMounts,
+      audit: this.#options.audit ?? { devices: [], allowApi: true },
       ...(this.#options.clusterName !== undefined ? { clusterName: this.#options.clusterName } : {}),
       // sys/seal runs inside a request; sealing waits for other transitions but not for that request.
       seal: () => this.seal(),

@@ -9,6 +9,8 @@ import {
   type RequestAuth,
 } from '@coffer/sdk';
 import type { AclSource } from './acl-cache.js';
+import type { AuditManager } from './audit/audit-manager.js';
+import { AuditRecord } from './audit/audit-records.js';
 import type { ExpirationManager } from './expiration/expiration-manager.js';
 import type { MountManager, Route } from './mount-manager.js';
 import { issueToken, type IssuedAuth } from './token-issuer.js';
@@ -23,6 +25,7 @@ export interface CoreRequest {
   data: Record<string, unknown>;
   token?: string;
   remoteAddress?: string;
+  remotePort?: number;
   signal?: AbortSignal;
 }
 
@@ -45,6 +48,7 @@ export interface PipelineDeps {
   tokens: TokenStore;
   expiration: ExpirationManager;
   acls: AclSource;
+  audit: AuditManager;
   logger: Logger;
   now: () => Date;
 }
@@ -57,11 +61,50 @@ export interface PipelineDeps {
 export async function handleRequest(deps: PipelineDeps, request: CoreRequest): Promise<CoreResult> {
   // Vault normalises list paths with a trailing slash (ACLs on "foo/" cover listing foo).
   const path = request.operation === 'list' && !request.path.endsWith('/') ? `${request.path}/` : request.path;
+  const record = new AuditRecord(request, path);
+  const audited = { request: false, response: false };
+  try {
+    const result = await authorisedRun(deps, request, path, record, async () => {
+      await audit(deps, () => deps.audit.logRequest(record.request()));
+      audited.request = true;
+    });
+    audited.response = true;
+    await audit(deps, () => deps.audit.logResponse(record.response(result)));
+    return result;
+  } catch (error) {
+    // Failed requests are recorded too (403s, bad input), with the error the client gets.
+    if (!audited.request) await audit(deps, () => deps.audit.logRequest(record.request(error)));
+    if (!audited.response) await audit(deps, () => deps.audit.logResponse(record.response(undefined, error)));
+    throw error;
+  }
+}
+
+/**
+ * Fail closed: when no audit device recorded an entry, the request is refused (or its response
+ * withheld) with a bare "internal error", as Vault does.
+ */
+async function audit(deps: PipelineDeps, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (cause) {
+    throw new CofferError('internal', 'internal error', { cause });
+  }
+}
+
+async function authorisedRun(
+  deps: PipelineDeps,
+  request: CoreRequest,
+  path: string,
+  record: AuditRecord,
+  logRequest: () => Promise<void>,
+): Promise<CoreResult> {
   const route = deps.mounts.route(path);
+  record.route = route;
   const unauthenticated = route?.engine.isUnauthenticated(route.path) ?? false;
 
   // Unauthenticated paths (logins, the UI mount listing) still see a valid token if one was sent.
   const caller = await resolveCaller(deps.tokens, request);
+  record.caller = caller;
   if (!caller && !unauthenticated) throw new CofferError('permission_denied', 'permission denied');
   if (!route) {
     throw new CofferError('unsupported_path', `no handler for route "${path}". route entry not found.`);
@@ -76,6 +119,7 @@ export async function handleRequest(deps: PipelineDeps, request: CoreRequest): P
     ...(request.remoteAddress !== undefined ? { remoteAddress: request.remoteAddress } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
   });
+  record.operation = routed.request.operation;
 
   let lastUse = false;
   if (!unauthenticated && caller) {
@@ -87,8 +131,10 @@ export async function handleRequest(deps: PipelineDeps, request: CoreRequest): P
       needsSudo: route.engine.isSudo(route.path),
     });
     if (!decision.allowed) throw new CofferError('permission_denied', 'permission denied');
-    lastUse = (await deps.tokens.use(caller)) === 0;
   }
+  // Nothing runs that the audit log has not recorded.
+  await logRequest();
+  if (!unauthenticated && caller) lastUse = (await deps.tokens.use(caller)) === 0;
 
   try {
     const response = await routed.handler(routed.request);

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CofferError, type Logger, type Storage } from '@coffer/sdk';
 import type { AclSource } from './acl-cache.js';
+import { AuditManager, type AuditDeviceSpec } from './audit/audit-manager.js';
 import type { Barrier } from './barrier.js';
 import { ExpirationManager } from './expiration/expiration-manager.js';
 import type { LeaseEntry } from './expiration/lease-entry.js';
@@ -18,6 +19,7 @@ export interface RuntimeHandles {
   expiration: ExpirationManager;
   acls: AclSource;
   policies: PolicyStore;
+  audit: AuditManager;
   now: () => Date;
   /** Seals this node (sys/seal). */
   seal(): Promise<void>;
@@ -36,6 +38,8 @@ export interface RuntimeDeps {
   defaultMounts: Record<MountTableName, (MountRequest & { path: string })[]>;
   /** From the config; otherwise a name is generated once and kept. */
   clusterName?: string;
+  /** Devices declared in the config, and whether sys/audit may add more. */
+  audit: { devices: readonly AuditDeviceSpec[]; allowApi: boolean };
   seal(): Promise<void>;
   stepDown(): Promise<void>;
 }
@@ -100,12 +104,14 @@ export class Runtime {
     });
     const policies = await PolicyStore.open(storage);
     const acls = policies.aclSource();
+    const audit = await AuditManager.start({ storage, logger, configDevices: deps.audit.devices, allowApi: deps.audit.allowApi });
     const handles = {
       barrier: deps.barrier,
       tokens: parts.tokens,
       expiration: parts.expiration,
       acls,
       policies,
+      audit,
       now: deps.now,
       seal: deps.seal,
       stepDown: deps.stepDown,
@@ -130,7 +136,7 @@ export class Runtime {
   handle(request: CoreRequest): Promise<CoreResult> {
     const h = this.handles;
     return handleRequest(
-      { mounts: h.mounts, tokens: h.tokens, expiration: h.expiration, acls: h.acls, logger: this.#logger, now: h.now },
+      { mounts: h.mounts, tokens: h.tokens, expiration: h.expiration, acls: h.acls, audit: h.audit, logger: this.#logger, now: h.now },
       request,
     );
   }
@@ -140,6 +146,7 @@ export class Runtime {
     await this.#periodicRun;
     await this.handles.expiration.stop();
     await this.handles.mounts.cleanupAll();
+    await this.handles.audit.close();
   }
 }
 

@@ -1,6 +1,7 @@
 import { definePath, type Engine } from '@coffer/sdk';
 import type { RuntimeHandles } from '../../core/runtime.js';
 import { internalUiPaths } from './path-internal-ui.js';
+import { auditPaths } from './path-audit.js';
 import { capabilityPaths } from './path-capabilities.js';
 import { keyPaths } from './path-keys.js';
 import { leasePaths } from './path-leases.js';
@@ -22,6 +23,9 @@ export function createSystemEngine(handles: RuntimeHandles, now: () => Date): En
       'rotate/*',
       'seal',
       'step-down',
+      'audit',
+      'audit/*',
+      'audit-chain/*',
       'leases/lookup/*',
       'leases/revoke-prefix/*',
       'leases/revoke-force/*',
@@ -36,6 +40,7 @@ export function createSystemEngine(handles: RuntimeHandles, now: () => Date): En
       ...leasePaths(handles),
       ...capabilityPaths(handles),
       ...policyPaths(handles),
+      ...auditPaths(handles),
       definePath({
         pattern: 'step-down',
         summary: 'Hands leadership to a standby (HA).',
