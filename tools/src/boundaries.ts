@@ -13,7 +13,7 @@ export const ALLOWED: Record<string, { runtime: string[]; test: string[] }> = {
   'storage-etcd': { runtime: ['sdk'], test: ['testkit'] },
   audit: { runtime: ['sdk'], test: ['testkit'] },
   server: { runtime: ['sdk', 'seal', 'storage-file', 'storage-etcd', 'audit'], test: ['testkit'] },
-  cli: { runtime: ['sdk', 'server'], test: ['testkit'] },
+  cli: { runtime: ['sdk', 'server', 'audit'], test: ['testkit'] },
   agent: { runtime: ['sdk'], test: ['testkit', 'server'] },
   injector: { runtime: ['sdk'], test: ['testkit'] },
   testkit: { runtime: ['sdk'], test: [] },
