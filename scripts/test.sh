@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 # System packages the tests start or drive for real. Each entry: package:file-that-proves-it.
 REQUIRED=(
   "openssl:/usr/bin/openssl"
+  "etcd-server:/usr/bin/etcd"
   "python3-hvac:/usr/lib/python3/dist-packages/hvac/__init__.py"
 )
 missing=()

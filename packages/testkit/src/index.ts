@@ -10,3 +10,8 @@ export { startGcpKmsFake } from './gcp-kms-fake.js';
 export type { GcpKmsFake, GcpKmsFakeOptions } from './gcp-kms-fake.js';
 export { startTransitFake } from './transit-fake.js';
 export type { TransitFake, TransitFakeOptions } from './transit-fake.js';
+export { DEFAULT_ETCD_BINARY, startEtcd, startEtcdCluster, uniqueEtcdPrefix } from './etcd.js';
+export type { EtcdCluster, EtcdMember, EtcdOptions } from './etcd.js';
+export { freePorts } from './free-ports.js';
+export { startTcpProxy } from './tcp-proxy.js';
+export type { TcpProxy } from './tcp-proxy.js';
