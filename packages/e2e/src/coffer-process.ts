@@ -47,6 +47,8 @@ export interface StartCofferOptions {
   port?: number;
   /** More HCL for the config file, e.g. a `seal "awskms" { … }` stanza. */
   extraConfig?: string;
+  /** Replaces the default `storage "file"` stanza (e.g. etcd for HA). */
+  storageConfig?: string;
   /** More environment for the child, e.g. NODE_EXTRA_CA_CERTS. */
   env?: Record<string, string>;
 }
@@ -79,7 +81,7 @@ export async function startCoffer(options: StartCofferOptions): Promise<CofferPr
   const config = join(options.dir, 'coffer.hcl');
   await writeFile(
     config,
-    `storage "file" {\n  path = "${join(options.dir, 'data')}"\n}\n\nlistener "tcp" {\n  address = "127.0.0.1:${port}"\n  ${listener}\n}\n\ndisable_mlock = true\nlog_level = "info"\n${options.extraConfig ? `\n${options.extraConfig}\n` : ''}`,
+    `${options.storageConfig ?? `storage "file" {\n  path = "${join(options.dir, 'data')}"\n}`}\n\nlistener "tcp" {\n  address = "127.0.0.1:${port}"\n  ${listener}\n}\n\ndisable_mlock = true\nlog_level = "info"\n${options.extraConfig ? `\n${options.extraConfig}\n` : ''}`,
   );
   const child = spawn(process.execPath, [CLI, 'server', `--config=${config}`], {
     stdio: ['ignore', 'pipe', 'pipe'],

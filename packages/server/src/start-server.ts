@@ -1,8 +1,10 @@
-import { InMemoryStorage, isClosable, type Logger, type Storage } from '@coffer/sdk';
+import { InMemoryStorage, isClosable, isHAStorage, type Logger, type Storage } from '@coffer/sdk';
 import { createSeal, type AutoSeal, type SealConfig } from '@coffer/seal';
+import { openEtcdStorage } from '@coffer/storage-etcd';
 import { openFileStorage } from '@coffer/storage-file';
 import type { FastifyInstance } from 'fastify';
-import type { ServerConfig } from './config/server-config.js';
+import type { ListenerConfig, ServerConfig } from './config/server-config.js';
+import { listenCluster } from './http/cluster-listener.js';
 import { Core, type SealSet } from './core/core.js';
 import { engineRegistry } from './engines/registry.js';
 import { buildApp } from './http/app.js';
@@ -31,10 +33,8 @@ export interface RunningServer {
 /** Opens storage, builds the core and the HTTP app, and starts every listener. */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config, logger } = options;
-  const physical: Storage =
-    config.storage.type === 'file'
-      ? await openFileStorage({ path: config.storage.path, logger })
-      : new InMemoryStorage();
+  const physical = await openStorage(config, logger);
+  const ha = isHAStorage(physical) ? haAddresses(config) : undefined;
 
   const now = () => new Date();
   const seals = await buildSeals(config.seals, logger);
@@ -52,6 +52,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       auth: [{ path: 'token/', type: 'token', description: 'token based credentials' }],
     },
     ...(config.clusterName !== undefined ? { clusterName: config.clusterName } : {}),
+    ...(ha ? { ha: { apiAddr: ha.apiAddr, clusterAddr: ha.clusterAddr, clusterHost: ha.clusterHost } } : {}),
   });
 
   let dev: RunningServer['dev'];
@@ -84,6 +85,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         }),
       );
     }
+    // Standbys forward to the active node's cluster address: mutual TLS with the cluster CA.
+    if (ha) listening.push(await listenCluster(app.server, core, ha.bindHost, ha.clusterPort));
   } catch (error) {
     await Promise.all(listening.map((l) => l.close()));
     if (isClosable(physical)) await physical.close();
@@ -94,7 +97,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   return {
     core,
     app,
-    addresses: listening.map((l) => l.address),
+    addresses: listening.slice(0, config.listeners.length).map((l) => l.address),
     ...(dev ? { dev } : {}),
     reopenAudit: () => core.reopenAuditDevices(),
     close: () =>
@@ -137,4 +140,37 @@ async function buildSeals(configs: readonly SealConfig[], logger: Logger): Promi
   const active = enabled ? await make(enabled) : undefined;
   if (!disabled) return { active };
   return { active, previous: disabled.type === 'shamir' ? 'shamir' : ((await make(disabled)) as AutoSeal) };
+}
+
+async function openStorage(config: ServerConfig, logger: Logger): Promise<Storage> {
+  switch (config.storage.type) {
+    case 'file':
+      return openFileStorage({ path: config.storage.path, logger });
+    case 'etcd':
+      return openEtcdStorage(config.storage.etcd, { logger: logger.child({ component: 'storage-etcd' }) });
+    case 'inmem':
+      return new InMemoryStorage();
+  }
+}
+
+/**
+ * Where this node is reached: `api_addr` for clients (redirects), `cluster_addr` for the other
+ * nodes (forwarding). Vault's defaults: the first listener, and the API port + 1 over https.
+ */
+function haAddresses(config: ServerConfig): { apiAddr: string; clusterAddr: string; clusterHost: string; clusterPort: number; bindHost: string } {
+  const listener = config.listeners[0] as ListenerConfig;
+  const advertisedHost = listener.host === '0.0.0.0' || listener.host === '::' ? '127.0.0.1' : listener.host;
+  const hostPart = advertisedHost.includes(':') ? `[${advertisedHost}]` : advertisedHost;
+  const apiAddr = config.apiAddr ?? `${listener.tls ? 'https' : 'http'}://${hostPart}:${listener.port}`;
+  const api = new URL(apiAddr);
+  const apiPort = Number(api.port || (api.protocol === 'https:' ? 443 : 80));
+  const clusterAddr = config.clusterAddr ?? `https://${api.hostname}:${apiPort + 1}`;
+  const cluster = new URL(clusterAddr);
+  return {
+    apiAddr,
+    clusterAddr,
+    clusterHost: cluster.hostname.replace(/^\[|\]$/g, ''),
+    clusterPort: Number(cluster.port || 8201),
+    bindHost: listener.host,
+  };
 }

@@ -1,4 +1,5 @@
 import type { SealConfig } from '@coffer/seal';
+import type { EtcdStorageConfig } from '@coffer/storage-etcd';
 import type { AuditDeviceSpec } from '../core/audit/audit-manager.js';
 
 /** The server's configuration after parsing and validation: camelCase, defaults filled, frozen. */
@@ -23,7 +24,7 @@ export interface ServerConfig {
   pidFile?: string;
 }
 
-export type StorageConfig = { type: 'file'; path: string } | { type: 'inmem' };
+export type StorageConfig = { type: 'file'; path: string } | { type: 'inmem' } | { type: 'etcd'; etcd: EtcdStorageConfig };
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'standard' | 'json';

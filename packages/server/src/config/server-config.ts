@@ -10,7 +10,7 @@ import { Problems } from './problems.js';
 import { readFields, readStanzas, type StanzaInstance } from './stanzas.js';
 import { AUDIT } from './audit-stanzas.js';
 import { sealStanzas } from './seal-stanzas.js';
-import { STORAGE } from './storage-stanzas.js';
+import { storageStanzas } from './storage-stanzas.js';
 
 export type { ListenerConfig, ListenerTls, LogFormat, LogLevel, ServerConfig, StorageConfig } from './config-types.js';
 
@@ -68,7 +68,7 @@ export async function parseServerConfig(text: string, options: ParseServerConfig
   const env = options.env ?? process.env;
   const skip = new Set(STANZA_KINDS);
   const { values: top } = readFields(root, TOP_LEVEL, problems, { skip });
-  const storage = readStanzas(root, STORAGE, problems);
+  const storage = readStanzas(root, storageStanzas(env), problems);
   const listeners = readStanzas(root, LISTENER, problems);
   const seals = readStanzas(root, sealStanzas(env), problems);
   const audits = readStanzas(root, AUDIT, problems);

@@ -5,6 +5,8 @@ import type { Core } from '../core/core.js';
 import type { ClusterIdentity } from '../core/ha/cluster-tls.js';
 import { clientAddress, FORWARDED_FOR, FORWARDED_PORT } from './request-input.js';
 
+export const CLUSTER_SERVER_NAME = 'coffer-cluster';
+
 /** Headers that describe one hop, not the request: never relayed. */
 const HOP_BY_HOP = new Set([
   'connection',
@@ -93,6 +95,9 @@ export class Forwarder {
           method: request.method,
           path: request.originalUrl,
           headers,
+          // Cluster addresses are often IPs, which carry no SNI; the cluster listener picks its
+          // certificate by SNI, so name the cluster explicitly.
+          servername: CLUSTER_SERVER_NAME,
           agent: this.#agentFor(identity),
           timeout: 90_000,
         },
