@@ -1,13 +1,17 @@
 /**
  * Vault's exit-code convention, which scripts written for `vault` rely on: 1 for local problems
  * (bad flags, wrong arguments, unreadable files), 2 for remote ones (API errors, TLS, "no value
- * found"). `status` is the documented exception: 2 means sealed, 1 any error.
+ * found"). `status` is the documented exception: 2 means sealed, 1 any error. `audit verify`
+ * (Coffer's own) keeps to the convention: 2 for a broken log (a finding about the data, as a
+ * refused key request is about the server), 1 for a file it could not read or a malformed -key.
  */
 export const EXIT = {
   ok: 0,
   local: 1,
   remote: 2,
   sealed: 2,
+  /** `audit verify` found the chain broken: never 1, which a script reads as "bad invocation". */
+  auditBroken: 2,
   /** hashicorp/cli answers an unknown command with 127, as shells do. */
   unknownCommand: 127,
 } as const;

@@ -41,6 +41,7 @@ describe('the command tree', () => {
         'secrets list', 'secrets tune', 'token create', 'token lookup', 'token revoke', 'login',
         'policy write', 'policy read', 'policy list', 'policy delete', 'policy fmt', 'token renew', 'token capabilities',
         'lease lookup', 'lease renew', 'lease revoke', 'auth enable', 'auth disable', 'auth list', 'auth tune',
+        'audit enable', 'audit disable', 'audit list', 'audit hash', 'audit verify',
       ]),
     );
   });

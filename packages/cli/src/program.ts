@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { BooleanFlags } from './argv.js';
 import type { Context } from './context.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerKvCommands } from './commands/kv.js';
 import { registerLeaseCommands } from './commands/lease.js';
@@ -55,6 +56,7 @@ export function buildProgram(ctx: Context): Command {
   registerTokenCommands(program, ctx);
   registerLeaseCommands(program, ctx);
   registerAuthCommands(program, ctx);
+  registerAuditCommands(program, ctx);
   registerLoginCommand(program, ctx);
   registerVersionCommand(program, ctx);
   return program;

@@ -7,15 +7,19 @@ import type { TestCertificates } from '@coffer/testkit';
 import { runCli } from '../src/index.js';
 import type { PromptInput } from '../src/prompt.js';
 
-/** A real server on a free loopback port, in memory; TLS when certificates are given; Shamir unless seals are given. */
+/**
+ * A real server on a free loopback port, in memory; TLS when certificates are given; Shamir unless
+ * seals are given; audit devices as the config file would declare them.
+ */
 export async function startTestServer(
   tls?: TestCertificates,
   seals: ServerConfig['seals'] = [],
+  audit: ServerConfig['audit'] = { devices: [], allowApi: true },
 ): Promise<RunningServer & { address: string }> {
   const config: ServerConfig = {
     storage: { type: 'inmem' },
     seals,
-    audit: { devices: [], allowApi: true },
+    audit,
     listeners: [
       {
         type: 'tcp',
@@ -35,6 +39,11 @@ export async function startTestServer(
   };
   const running = await startServer({ config, logger: createLogger('silent') });
   return Object.assign(running, { address: running.addresses[0] as string });
+}
+
+/** A file audit device as an `audit "file" { ... }` stanza declares it. */
+export function configFileDevice(filePath: string, options: Record<string, string> = {}): ServerConfig['audit']['devices'][number] {
+  return { path: 'file/', type: 'file', description: '', options: { file_path: filePath, ...options }, local: false, source: 'config' };
 }
 
 export interface CliResult {
@@ -82,8 +91,10 @@ export async function cliRunner(env: Record<string, string | undefined>): Promis
 }
 
 /** A dev-like server: initialised with one key, unsealed; returns the root token. */
-export async function initialisedServer(): Promise<{ server: RunningServer & { address: string }; rootToken: string }> {
-  const server = await startTestServer();
+export async function initialisedServer(
+  options: { audit?: ServerConfig['audit'] } = {},
+): Promise<{ server: RunningServer & { address: string }; rootToken: string }> {
+  const server = await startTestServer(undefined, [], options.audit);
   const cli = await cliRunner({ COFFER_ADDR: server.address });
   const init = await cli(['operator', 'init', '-key-shares=1', '-key-threshold=1', '-format=json']);
   if (init.code !== 0) throw new Error(`init failed: ${init.stderr}`);

@@ -105,6 +105,12 @@ describe('audit log of a scripted session', () => {
     expect(broken).toMatchObject({ ok: false, line: 6 });
   });
 
+  it('refuses a file device on a pseudo-filesystem at once', async () => {
+    const res = await call(t, root, 'PUT', '/v1/sys/audit/nowhere', { type: 'file', options: { file_path: '/proc/coffer/audit.log' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0]).toMatch(/pseudo-filesystem/);
+  });
+
   it('lists devices with where they came from, and refuses to disable a config device', async () => {
     const list = (await call(t, root, 'GET', '/v1/sys/audit')).json();
     expect(list.data['file/']).toMatchObject({ type: 'file', source: 'config', options: { file_path: log } });

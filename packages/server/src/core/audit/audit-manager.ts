@@ -79,6 +79,11 @@ export class AuditManager {
     }
     if (this.#specs.has(spec.path)) throw new CofferError('invalid_request', `path already in use: ${spec.path}`);
     parseDeviceOptions(spec.type, spec.options);
+    const filePath = spec.options.file_path;
+    // Pseudo-filesystems are never a log destination, and Node's mkdir can hang on them forever.
+    if (typeof filePath === 'string' && /^\/(proc|sys)(\/|$)/.test(filePath)) {
+      throw new CofferError('invalid_request', `cannot enable audit device ${spec.path}: ${filePath} is on a pseudo-filesystem`);
+    }
     const full: AuditDeviceSpec = { ...spec, source: 'api' };
     await this.#add(full, !skipTest);
     await this.#writeTable();
@@ -125,7 +130,8 @@ export class AuditManager {
 
   async #add(spec: AuditDeviceSpec, probe: boolean): Promise<void> {
     const salt = await this.#salt(spec.path);
-    const open = () => openAuditDevice({ path: spec.path, type: spec.type, options: spec.options, salt, chainKey: this.#chainKey });
+    const open = () =>
+      withTimeout(openAuditDevice({ path: spec.path, type: spec.type, options: spec.options, salt, chainKey: this.#chainKey }), OPEN_TIMEOUT_MS, `opening audit device ${spec.path} timed out`);
     let device: AuditDevice;
     try {
       device = await open();
@@ -163,6 +169,17 @@ export class AuditManager {
     const api = [...this.#specs.values()].filter((s) => s.source === 'api');
     await this.#storage.put(TABLE_PATH, Buffer.from(JSON.stringify(api), 'utf8'));
   }
+}
+
+/** Opening a device (a file on a hung NFS mount, a socket) must not hang the request that enables it. */
+const OPEN_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** A sink that could not be opened: every write tries to open it again, and fails while it cannot. */
