@@ -46,7 +46,7 @@ foo = "bar"
   });
 
   it('unknown stanza types and stanza kinds', async () => {
-    const text = `storage "etcd" {
+    const text = `storage "consul" {
   address = "http://x"
 }
 listener "unix" {
@@ -56,7 +56,7 @@ telemetry "statsd" {
 }
 `;
     expect(await problemsIn(text)).toEqual([
-      'config.hcl:1: unknown storage type "etcd" (supported: file, inmem)',
+      'config.hcl:1: unknown storage type "consul" (supported: file, inmem, etcd)',
       'config.hcl:4: unknown listener type "unix" (supported: tcp)',
       'config.hcl:6: unknown key "telemetry"',
     ]);
