@@ -132,6 +132,11 @@ export interface LogicalResponse {
   authInfo?: AuthInfo;
   /** Reports an existing lease (renewals) in the envelope's lease fields; nothing is registered. */
   leaseInfo?: { id: string; duration: number; renewable: boolean };
+  /**
+   * A body sent as is instead of the JSON envelope (Vault's raw responses: Prometheus metrics,
+   * PEM certificates). Still authorised and audited like any response.
+   */
+  raw?: { contentType: string; body: string };
   /** KV v1's `ttl` key: reported as `lease_duration` without registering a lease. */
   leaseDurationHint?: number;
 }

@@ -5,6 +5,8 @@ import { openFileStorage } from '@coffer/storage-file';
 import type { FastifyInstance } from 'fastify';
 import type { ListenerConfig, ServerConfig } from './config/server-config.js';
 import { listenCluster } from './http/cluster-listener.js';
+import { meteredStorage } from './metrics/metered-storage.js';
+import { Metrics } from './metrics/metrics.js';
 import { Core, type SealSet } from './core/core.js';
 import { engineRegistry } from './engines/registry.js';
 import { buildApp } from './http/app.js';
@@ -33,12 +35,14 @@ export interface RunningServer {
 /** Opens storage, builds the core and the HTTP app, and starts every listener. */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config, logger } = options;
-  const physical = await openStorage(config, logger);
+  const metrics = new Metrics();
+  const physical = meteredStorage(await openStorage(config, logger), metrics);
   const ha = isHAStorage(physical) ? haAddresses(config) : undefined;
 
   const now = () => new Date();
   const seals = await buildSeals(config.seals, logger);
   const core = new Core({
+    metrics,
     seals,
     audit: config.audit,
     physical,
@@ -62,6 +66,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const first = config.listeners[0];
   const app = await buildApp({
     core,
+    metrics,
     logger: logger.child({ component: 'http' }),
     info: { version: VERSION, buildDate: BUILD_DATE, storageType: config.storage.type },
     maxRequestSize: first?.maxRequestSize ?? 32 * 1024 * 1024,

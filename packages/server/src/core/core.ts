@@ -1,4 +1,5 @@
 import { CofferError, isHAStorage, type LeaderInfo, type Logger, type Storage } from '@coffer/sdk';
+import type { Metrics } from '../metrics/metrics.js';
 import type { AuditDeviceSpec } from './audit/audit-manager.js';
 import { Barrier } from './barrier.js';
 import type { ClusterIdentity } from './ha/cluster-tls.js';
@@ -27,6 +28,8 @@ export interface CoreOptions {
   seals?: SealSet;
   /** Audit devices declared in the config, and whether sys/audit may add more (Vault: yes). */
   audit?: { devices: readonly AuditDeviceSpec[]; allowApi: boolean };
+  /** The node's Prometheus registry; the core reports seal state, role, leases and audit failures. */
+  metrics?: Metrics;
   /** With HA storage: this node's advertised addresses (the leader key holds them). */
   ha?: { apiAddr: string; clusterAddr: string; clusterHost: string; stepDownBackoffMs?: number };
 }
@@ -78,6 +81,12 @@ export class Core {
     this.#barrier = new Barrier(options.physical);
     this.#seal = new SealManager(options.physical, this.#barrier, options.seals ?? { active: undefined }, options.logger);
     this.generateRoot = new GenerateRoot(this.#seal, () => this.#mintRootToken());
+    options.metrics?.attach({
+      sealed: () => this.sealed,
+      active: () => this.role === 'active',
+      leases: () => this.#runtime?.handles.expiration.scheduled ?? 0,
+      auditFailures: () => this.#runtime?.handles.audit.failures() ?? [],
+    });
     this.rekey = { barrier: new Rekey(this.#seal, 'barrier'), recovery: new Rekey(this.#seal, 'recovery') };
   }
 
@@ -317,6 +326,7 @@ export class Core {
       registry: this.#options.registry,
       defaultMounts: this.#options.defaultMounts,
       audit: this.#options.audit ?? { devices: [], allowApi: true },
+      ...(this.#options.metrics ? { metrics: this.#options.metrics } : {}),
       ...(this.#options.clusterName !== undefined ? { clusterName: this.#options.clusterName } : {}),
       // sys/seal runs inside a request; sealing waits for other transitions but not for that request.
       seal: () => this.seal(),

@@ -5,6 +5,7 @@ import { AuditManager, type AuditDeviceSpec } from './audit/audit-manager.js';
 import type { Barrier } from './barrier.js';
 import { ExpirationManager } from './expiration/expiration-manager.js';
 import type { LeaseEntry } from './expiration/lease-entry.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { PolicyStore } from './policy-store.js';
 import { MountManager, type EngineRegistry, type MountRequest } from './mount-manager.js';
 import type { MountTableName } from './mount-table.js';
@@ -20,6 +21,8 @@ export interface RuntimeHandles {
   acls: AclSource;
   policies: PolicyStore;
   audit: AuditManager;
+  /** The node's Prometheus registry (sys/metrics), when the server keeps one. */
+  metrics?: Metrics;
   now: () => Date;
   /** Seals this node (sys/seal). */
   seal(): Promise<void>;
@@ -40,6 +43,7 @@ export interface RuntimeDeps {
   clusterName?: string;
   /** Devices declared in the config, and whether sys/audit may add more. */
   audit: { devices: readonly AuditDeviceSpec[]; allowApi: boolean };
+  metrics?: Metrics;
   seal(): Promise<void>;
   stepDown(): Promise<void>;
 }
@@ -112,6 +116,7 @@ export class Runtime {
       acls,
       policies,
       audit,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
       now: deps.now,
       seal: deps.seal,
       stepDown: deps.stepDown,

@@ -3,6 +3,7 @@ import { CofferError, type Logger } from '@coffer/sdk';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Core } from '../core/core.js';
 import { sendError } from './error-reply.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { Forwarder } from './forwarding.js';
 import { trackResponseBoundaries } from './list-shim.js';
 import { registerLogicalRoutes } from './logical-routes.js';
@@ -11,6 +12,8 @@ import { registerSysStatusRoutes, type NodeInfo } from './sys-status-routes.js';
 
 export interface AppOptions {
   core: Core;
+  /** Request count and latency by mount type and operation go here when given. */
+  metrics?: Metrics;
   logger: Logger;
   info: NodeInfo;
   /** Vault's `max_request_size`: bodies above it get 413. */
@@ -68,6 +71,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance<Ser
     return reply;
   });
   app.addHook('onClose', async () => forwarder.close());
+
+  const metrics = options.metrics;
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      const labels = (request as unknown as { cofferLabels?: { mount: string; operation: string } }).cofferLabels ?? {
+        mount: 'none',
+        operation: request.method.toLowerCase(),
+      };
+      metrics.requests.inc({ ...labels, status: String(reply.statusCode) });
+      metrics.requestSeconds.observe(labels, reply.elapsedTime / 1000);
+    });
+  }
 
   registerSysStatusRoutes(app, core, options.info);
   registerSysQuorumRoutes(app, core);

@@ -10,10 +10,13 @@ const LEGACY_SYS_PATHS = /^(mounts|auth|audit|policy|policies|capabilities|capab
 export interface HttpAnswer {
   status: number;
   body?: Record<string, unknown>;
+  /** Sent as is with this content type (raw responses). */
+  raw?: { contentType: string; body: string };
 }
 
 export function envelope(requestId: string, operation: Operation, result: CoreResult): HttpAnswer {
   const response: LogicalResponse | undefined = result.response;
+  if (response?.raw) return { status: response.status ?? 200, raw: response.raw };
   if (!response || (response.data == null && !result.auth && !result.lease && !result.warnings.length)) {
     // Reads and lists of nothing are 404 with an empty error list; writes of nothing are 204.
     if (operation === 'read' || operation === 'list') return { status: 404, body: { errors: [] } };

@@ -23,6 +23,8 @@ export function registerLogicalRoutes(app: FastifyInstance, core: Core): void {
           ? queryData(query)
           : parseBody(request.body as Buffer | undefined, request.headers['content-type']);
       const token = tokenFrom(request.headers);
+      const labels = { mount: 'unknown', operation };
+      (request as unknown as { cofferLabels: typeof labels }).cofferLabels = labels;
       const id = randomUUID();
       const result = await core.handle({
         id,
@@ -32,8 +34,10 @@ export function registerLogicalRoutes(app: FastifyInstance, core: Core): void {
         ...(token !== undefined ? { token } : {}),
         remoteAddress: clientAddress(request.raw.socket, request.headers).address,
       });
+      labels.mount = result.mountType;
       const answer = envelope(id, operation, result);
       reply.code(answer.status).header('cache-control', 'no-store');
+      if (answer.raw) return reply.type(answer.raw.contentType).send(answer.raw.body);
       return answer.body === undefined ? reply.send() : reply.type('application/json').send(answer.body);
     },
   });

@@ -118,6 +118,11 @@ export class AuditManager {
     return this.#broker.logResponse(input);
   }
 
+  /** Failed writes per device, for the metrics. */
+  failures(): { device: string; failures: number }[] {
+    return this.#broker.stats().devices.map((d) => ({ device: d.path, failures: d.failures }));
+  }
+
   async reopen(): Promise<void> {
     for (const failure of await this.#broker.reopen()) {
       this.#logger.error({ device: failure.path, reason: failure.error.message }, 'audit device could not reopen its file');

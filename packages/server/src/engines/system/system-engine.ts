@@ -5,6 +5,7 @@ import { auditPaths } from './path-audit.js';
 import { capabilityPaths } from './path-capabilities.js';
 import { keyPaths } from './path-keys.js';
 import { leasePaths } from './path-leases.js';
+import { metricsPaths } from './path-metrics.js';
 import { policyPaths } from './path-policies.js';
 import { mountTablePaths } from './path-mounts.js';
 
@@ -41,6 +42,7 @@ export function createSystemEngine(handles: RuntimeHandles, now: () => Date): En
       ...capabilityPaths(handles),
       ...policyPaths(handles),
       ...auditPaths(handles),
+      ...metricsPaths(handles),
       definePath({
         pattern: 'step-down',
         summary: 'Hands leadership to a standby (HA).',
