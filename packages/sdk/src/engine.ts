@@ -137,6 +137,11 @@ export interface LogicalResponse {
    * PEM certificates). Still authorised and audited like any response.
    */
   raw?: { contentType: string; body: string };
+  /**
+   * Asks the core to wrap this response for this many seconds (sys/wrapping/wrap and rewrap), as
+   * the client's `X-Vault-Wrap-TTL` header does for any request.
+   */
+  wrapTtl?: number;
   /** KV v1's `ttl` key: reported as `lease_duration` without registering a lease. */
   leaseDurationHint?: number;
 }

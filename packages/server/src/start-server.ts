@@ -52,7 +52,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     maxLeaseTtl: config.maxLeaseTtl,
     registry: engineRegistry(now),
     defaultMounts: {
-      mounts: [{ path: 'sys/', type: 'system', description: 'system endpoints used for control, policy and debugging' }],
+      mounts: [
+        { path: 'cubbyhole/', type: 'cubbyhole', description: 'per-token private secret storage' },
+        { path: 'sys/', type: 'system', description: 'system endpoints used for control, policy and debugging' },
+      ],
       auth: [{ path: 'token/', type: 'token', description: 'token based credentials' }],
     },
     ...(config.clusterName !== undefined ? { clusterName: config.clusterName } : {}),

@@ -25,7 +25,10 @@ export async function createTestApp(
     maxLeaseTtl: 768 * 3600,
     registry: engineRegistry(now),
     defaultMounts: {
-      mounts: [{ path: 'sys/', type: 'system' }],
+      mounts: [
+        { path: 'cubbyhole/', type: 'cubbyhole' },
+        { path: 'sys/', type: 'system' },
+      ],
       auth: [{ path: 'token/', type: 'token' }],
     },
     ...(options.seals ? { seals: options.seals } : {}),

@@ -26,7 +26,7 @@ describe('ACL policies through the API', () => {
     expect((await call(t, root, 'PUT', '/v1/sys/policies/acl/b64', { policy: encoded })).statusCode).toBe(204);
     expect((await call(t, root, 'GET', '/v1/sys/policies/acl/b64')).json().data.policy).toContain('capabilities');
     const list = await call(t, root, 'GET', '/v1/sys/policies/acl?list=true');
-    expect(list.json().data.keys).toEqual(['b64', 'default', 'reader', 'root', 'writer']);
+    expect(list.json().data.keys).toEqual(['b64', 'default', 'reader', 'response-wrapping', 'root', 'writer']);
     expect((await call(t, root, 'GET', '/v1/sys/policy')).json().policies).toContain('reader');
     expect((await call(t, root, 'DELETE', '/v1/sys/policies/acl/b64')).statusCode).toBe(204);
     expect((await call(t, root, 'GET', '/v1/sys/policies/acl/b64')).statusCode).toBe(404);

@@ -78,8 +78,13 @@ export class MountManager {
   async load(defaults: Record<MountTableName, (MountRequest & { path: string })[]>): Promise<void> {
     for (const table of ['mounts', 'auth'] as const) {
       let entries = await loadMountTable(this.#deps.barrier, table);
-      if (!entries) {
-        entries = defaults[table].map((d) => this.#newEntry(d.path, d));
+      // Built-in mounts (sys, token, cubbyhole) exist in every table, also in one written before
+      // a built-in was added.
+      const missing = defaults[table].filter(
+        (d) => this.#deps.registry.singletons.has(d.type) && !entries?.some((e) => e.type === d.type),
+      );
+      if (!entries || missing.length) {
+        entries = entries ? [...entries, ...missing.map((d) => this.#newEntry(d.path, d))] : defaults[table].map((d) => this.#newEntry(d.path, d));
         await saveMountTable(this.#deps.barrier, table, entries);
       }
       this.#tables[table] = [];

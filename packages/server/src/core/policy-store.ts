@@ -8,6 +8,16 @@ import { ROOT_POLICY, type Policy } from './policy/policy.js';
 /** Policies live behind the barrier at `sys/policy/<name>` as their original text. */
 const PREFIX = 'sys/policy/';
 
+/** Vault's built-in policy of wrapping tokens: read their own cubbyhole response, unwrap. Not editable. */
+const RESPONSE_WRAPPING_HCL = `path "cubbyhole/response" {
+  capabilities = ["create", "read"]
+}
+path "sys/wrapping/unwrap" {
+  capabilities = ["update"]
+}
+`;
+const IMMUTABLE = new Set(['root', 'response-wrapping']);
+
 interface StoredPolicy {
   name: string;
   text: string;
@@ -37,7 +47,7 @@ export class PolicyStore {
   /** Names of every policy, `root` included as Vault lists it. */
   async list(): Promise<string[]> {
     const names = (await this.#storage.list(PREFIX)).filter((n) => !n.endsWith('/'));
-    return [...new Set([...names, 'root'])].sort();
+    return [...new Set([...names, 'root', 'response-wrapping'])].sort();
   }
 
   /** The policy's text as written, or undefined. */
@@ -49,7 +59,8 @@ export class PolicyStore {
   }
 
   async set(name: string, text: string): Promise<void> {
-    if (name.trim().toLowerCase() === 'root') throw new CofferError('invalid_request', 'cannot update "root" policy');
+    const lower = name.trim().toLowerCase();
+    if (IMMUTABLE.has(lower)) throw new CofferError('invalid_request', `cannot update "${lower}" policy`);
     const normalised = normalizePolicyName(name);
     const policy = await parsePolicy(normalised, text);
     const stored: StoredPolicy = { name: normalised, text };
@@ -60,7 +71,7 @@ export class PolicyStore {
 
   async delete(name: string): Promise<void> {
     const normalised = name.trim().toLowerCase();
-    if (normalised === 'root') throw new CofferError('invalid_request', 'cannot delete "root" policy');
+    if (IMMUTABLE.has(normalised)) throw new CofferError('invalid_request', `cannot delete "${normalised}" policy`);
     if (normalised === 'default') throw new CofferError('invalid_request', 'cannot delete "default" policy');
     await this.#storage.delete(PREFIX + normalised);
     this.#parsed.delete(normalised);
@@ -92,6 +103,9 @@ export class PolicyStore {
   }
 
   async #load(name: string): Promise<{ name: string; text: string; policy: Policy } | undefined> {
+    if (name === 'response-wrapping') {
+      this.#parsed.set(name, this.#parsed.get(name) ?? { text: RESPONSE_WRAPPING_HCL, policy: await parsePolicy(name, RESPONSE_WRAPPING_HCL) });
+    }
     const cached = this.#parsed.get(name);
     if (cached) return { name, ...cached };
     const raw = await this.#storage.get(PREFIX + name);

@@ -13,7 +13,9 @@ import type { AuditManager } from './audit/audit-manager.js';
 import { AuditRecord } from './audit/audit-records.js';
 import type { ExpirationManager } from './expiration/expiration-manager.js';
 import type { MountManager, Route } from './mount-manager.js';
+import type { Cubbyhole } from '../engines/cubbyhole/cubbyhole-engine.js';
 import { issueToken, type IssuedAuth } from './token-issuer.js';
+import { wrapResult, type WrapInfo } from './wrapping.js';
 import type { TokenEntry, TokenStore } from './token-store.js';
 
 /** A request as the core sees it: no HTTP, just an operation on a path with data and a token. */
@@ -26,6 +28,8 @@ export interface CoreRequest {
   token?: string;
   remoteAddress?: string;
   remotePort?: number;
+  /** `X-Vault-Wrap-TTL`: wrap the response in a single-use token for this many seconds. */
+  wrapTtl?: number;
   signal?: AbortSignal;
 }
 
@@ -41,6 +45,8 @@ export interface CoreResult {
   /** The lease registered for a leased secret in the response. */
   lease?: { id: string; duration: number; renewable: boolean };
   warnings: string[];
+  /** Set when the response was wrapped: the client gets only this. */
+  wrapInfo?: WrapInfo;
 }
 
 export interface PipelineDeps {
@@ -49,6 +55,7 @@ export interface PipelineDeps {
   expiration: ExpirationManager;
   acls: AclSource;
   audit: AuditManager;
+  cubbyhole: () => Cubbyhole | undefined;
   logger: Logger;
   now: () => Date;
 }
@@ -138,7 +145,15 @@ async function authorisedRun(
 
   try {
     const response = await routed.handler(routed.request);
-    return await finish(deps, route, response, caller);
+    const result = await finish(deps, route, response, caller);
+    const wrapTtl = request.wrapTtl ?? response?.wrapTtl;
+    if (wrapTtl === undefined || (!response && !result.auth)) return result;
+    return await wrapResult(
+      { tokens: deps.tokens, expiration: deps.expiration, mounts: deps.mounts, cubbyhole: deps.cubbyhole(), now: deps.now },
+      result,
+      wrapTtl,
+      path,
+    );
   } finally {
     if (lastUse && caller) await deps.tokens.revoke(caller);
   }

@@ -5,6 +5,7 @@ import { AuditManager, type AuditDeviceSpec } from './audit/audit-manager.js';
 import type { Barrier } from './barrier.js';
 import { ExpirationManager } from './expiration/expiration-manager.js';
 import type { LeaseEntry } from './expiration/lease-entry.js';
+import type { Cubbyhole } from '../engines/cubbyhole/cubbyhole-engine.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { PolicyStore } from './policy-store.js';
 import { MountManager, type EngineRegistry, type MountRequest } from './mount-manager.js';
@@ -23,6 +24,8 @@ export interface RuntimeHandles {
   audit: AuditManager;
   /** The node's Prometheus registry (sys/metrics), when the server keeps one. */
   metrics?: Metrics;
+  /** Set when the cubbyhole mount is instantiated (response wrapping writes into it). */
+  cubbyhole?: Cubbyhole;
   now: () => Date;
   /** Seals this node (sys/seal). */
   seal(): Promise<void>;
@@ -86,8 +89,13 @@ export class Runtime {
     // The token store and the expiration manager call each other (revoking a token drops its
     // lease; an expired lease revokes its token), so each is reached through `parts`.
     const parts = {} as { tokens: TokenStore; expiration: ExpirationManager; mounts: MountManager };
+    // Filled in below; the token store's hook reads it when a token is revoked.
+    let handles = {} as RuntimeHandles;
     parts.tokens = await TokenStore.open(storage, deps.now, {
-      onRevoked: (entry) => parts.expiration.onTokenRevoked(entry),
+      onRevoked: async (entry) => {
+        await parts.expiration.onTokenRevoked(entry);
+        await handles.cubbyhole?.destroy(entry.accessor);
+      },
     });
     parts.expiration = ExpirationManager.start({
       storage,
@@ -109,7 +117,7 @@ export class Runtime {
     const policies = await PolicyStore.open(storage);
     const acls = policies.aclSource();
     const audit = await AuditManager.start({ storage, logger, configDevices: deps.audit.devices, allowApi: deps.audit.allowApi });
-    const handles = {
+    handles = {
       barrier: deps.barrier,
       tokens: parts.tokens,
       expiration: parts.expiration,
@@ -141,7 +149,16 @@ export class Runtime {
   handle(request: CoreRequest): Promise<CoreResult> {
     const h = this.handles;
     return handleRequest(
-      { mounts: h.mounts, tokens: h.tokens, expiration: h.expiration, acls: h.acls, audit: h.audit, logger: this.#logger, now: h.now },
+      {
+        mounts: h.mounts,
+        tokens: h.tokens,
+        expiration: h.expiration,
+        acls: h.acls,
+        audit: h.audit,
+        cubbyhole: () => h.cubbyhole,
+        logger: this.#logger,
+        now: h.now,
+      },
       request,
     );
   }

@@ -2,6 +2,7 @@ import type { EngineFactory } from '@coffer/sdk';
 import type { EngineRegistry } from '../core/mount-manager.js';
 import type { RuntimeHandles } from '../core/runtime.js';
 import { createAppRoleEngine } from './approle/approle-engine.js';
+import { createCubbyhole } from './cubbyhole/cubbyhole-engine.js';
 import { createKvV1Engine } from './kv/kv-v1.js';
 import { createKvV2Engine } from './kv/kv-v2/kv-v2-engine.js';
 import { createSystemEngine } from './system/system-engine.js';
@@ -20,12 +21,20 @@ export function engineRegistry(now: () => Date): (handles: RuntimeHandles) => En
       ['kv', createKvEngine],
       ['transit', createTransitEngine],
       ['system', () => createSystemEngine(handles, now)],
+      [
+        'cubbyhole',
+        (deps) => {
+          const cubbyhole = createCubbyhole(deps);
+          handles.cubbyhole = cubbyhole;
+          return cubbyhole.engine;
+        },
+      ],
     ]),
     auth: new Map<string, EngineFactory>([
       ['token', (deps) => createTokenEngine(handles, deps.storage)],
       ['approle', createAppRoleEngine],
       ['userpass', createUserpassEngine],
     ]),
-    singletons: new Set(['system', 'token']),
+    singletons: new Set(['system', 'token', 'cubbyhole']),
   });
 }

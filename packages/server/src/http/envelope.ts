@@ -17,6 +17,30 @@ export interface HttpAnswer {
 export function envelope(requestId: string, operation: Operation, result: CoreResult): HttpAnswer {
   const response: LogicalResponse | undefined = result.response;
   if (response?.raw) return { status: response.status ?? 200, raw: response.raw };
+  if (result.wrapInfo) {
+    const w = result.wrapInfo;
+    return {
+      status: 200,
+      body: {
+        request_id: requestId,
+        lease_id: '',
+        renewable: false,
+        lease_duration: 0,
+        data: null,
+        wrap_info: {
+          token: w.token,
+          accessor: w.accessor,
+          ttl: w.ttl,
+          creation_time: w.creationTime.toISOString(),
+          creation_path: w.creationPath,
+          ...(w.wrappedAccessor ? { wrapped_accessor: w.wrappedAccessor } : {}),
+        },
+        warnings: null,
+        auth: null,
+        mount_type: result.mountType,
+      },
+    };
+  }
   if (!response || (response.data == null && !result.auth && !result.lease && !result.warnings.length)) {
     // Reads and lists of nothing are 404 with an empty error list; writes of nothing are 204.
     if (operation === 'read' || operation === 'list') return { status: 404, body: { errors: [] } };

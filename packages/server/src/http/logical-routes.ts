@@ -3,7 +3,7 @@ import { CofferError } from '@coffer/sdk';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../core/core.js';
 import { envelope } from './envelope.js';
-import { clientAddress, operationFor, parseBody, parseTarget, queryData, tokenFrom } from './request-input.js';
+import { clientAddress, operationFor, parseBody, parseTarget, queryData, tokenFrom, wrapTtlFrom } from './request-input.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -23,6 +23,7 @@ export function registerLogicalRoutes(app: FastifyInstance, core: Core): void {
           ? queryData(query)
           : parseBody(request.body as Buffer | undefined, request.headers['content-type']);
       const token = tokenFrom(request.headers);
+      const wrapTtl = wrapTtlFrom(request.headers['x-vault-wrap-ttl']);
       const labels = { mount: 'unknown', operation };
       (request as unknown as { cofferLabels: typeof labels }).cofferLabels = labels;
       const id = randomUUID();
@@ -33,6 +34,8 @@ export function registerLogicalRoutes(app: FastifyInstance, core: Core): void {
         data,
         ...(token !== undefined ? { token } : {}),
         remoteAddress: clientAddress(request.raw.socket, request.headers).address,
+        remotePort: clientAddress(request.raw.socket, request.headers).port,
+        ...(wrapTtl !== undefined ? { wrapTtl } : {}),
       });
       labels.mount = result.mountType;
       const answer = envelope(id, operation, result);

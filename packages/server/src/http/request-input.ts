@@ -1,4 +1,4 @@
-import { CofferError, isPlainObject, type Operation } from '@coffer/sdk';
+import { CofferError, isPlainObject, parseDurationSeconds, type Operation } from '@coffer/sdk';
 
 /**
  * Turns the raw pieces of an HTTP request into what the core needs: the logical path, the
@@ -121,4 +121,13 @@ export function clientAddress(socket: unknown, headers: Record<string, string | 
     return { address: forwarded, port: Number.isInteger(port) ? port : 0 };
   }
   return { address: s.remoteAddress ?? '', port: s.remotePort ?? 0 };
+}
+
+/** `X-Vault-Wrap-TTL`: seconds or a duration; negative or garbage is a 400, as in Vault. */
+export function wrapTtlFrom(header: string | string[] | undefined): number | undefined {
+  if (header === undefined || header === '') return undefined;
+  const text = Array.isArray(header) ? header[0] ?? '' : header;
+  if (text.trim().startsWith('-')) throw new CofferError('invalid_request', 'invalid wrap TTL: it cannot be negative');
+  const seconds = parseDurationSeconds(text, 'X-Vault-Wrap-TTL');
+  return seconds === 0 ? undefined : seconds;
 }

@@ -64,6 +64,18 @@ export class AuditRecord {
                   }
                 : {}),
               ...(result.warnings.length ? { warnings: result.warnings } : {}),
+              ...(result.wrapInfo
+                ? {
+                    wrapInfo: {
+                      ttl: result.wrapInfo.ttl,
+                      token: result.wrapInfo.token,
+                      accessor: result.wrapInfo.accessor,
+                      creationTime: result.wrapInfo.creationTime,
+                      creationPath: result.wrapInfo.creationPath,
+                      ...(result.wrapInfo.wrappedAccessor ? { wrappedAccessor: result.wrapInfo.wrappedAccessor } : {}),
+                    },
+                  }
+                : {}),
             },
           }
         : {}),

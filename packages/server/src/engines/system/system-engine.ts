@@ -7,6 +7,7 @@ import { keyPaths } from './path-keys.js';
 import { leasePaths } from './path-leases.js';
 import { metricsPaths } from './path-metrics.js';
 import { policyPaths } from './path-policies.js';
+import { wrappingPaths } from './path-wrapping.js';
 import { mountTablePaths } from './path-mounts.js';
 
 /**
@@ -17,7 +18,7 @@ import { mountTablePaths } from './path-mounts.js';
 export function createSystemEngine(handles: RuntimeHandles, now: () => Date): Engine {
   return {
     type: 'system',
-    unauthenticatedPaths: ['internal/ui/mounts', 'internal/ui/mounts/*'],
+    unauthenticatedPaths: ['internal/ui/mounts', 'internal/ui/mounts/*', 'wrapping/lookup'],
     sudoPaths: [
       'auth/*',
       'rotate',
@@ -43,6 +44,7 @@ export function createSystemEngine(handles: RuntimeHandles, now: () => Date): En
       ...policyPaths(handles),
       ...auditPaths(handles),
       ...metricsPaths(handles),
+      ...wrappingPaths(handles),
       definePath({
         pattern: 'step-down',
         summary: 'Hands leadership to a standby (HA).',
