@@ -11,6 +11,8 @@ export interface ClientConfig {
   ca?: Buffer;
   skipVerify: boolean;
   timeoutMs?: number;
+  /** `-wrap-ttl`/VAULT_WRAP_TTL: every response comes back wrapped in a single-use token. */
+  wrapTtl?: string;
 }
 
 export interface RawResponse {
@@ -57,6 +59,7 @@ export class ApiClient {
     const url = this.#url(path, options.query);
     const headers: Record<string, string> = { 'x-vault-request': 'true' };
     if (this.#config.token) headers['x-vault-token'] = this.#config.token;
+    if (this.#config.wrapTtl) headers['x-vault-wrap-ttl'] = this.#config.wrapTtl;
     let payload: Buffer | undefined;
     if (options.body !== undefined) {
       payload = Buffer.from(JSON.stringify(options.body));

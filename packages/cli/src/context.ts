@@ -27,6 +27,7 @@ export interface GlobalOptions {
   caCert?: string;
   tlsSkipVerify?: boolean;
   format?: string;
+  wrapTtl?: string;
 }
 
 /** Vault's default: TLS on the loopback address. */
@@ -92,7 +93,9 @@ export class Context {
       }
     }
     const token = options.token === false ? undefined : await this.#token();
+    const wrapTtl = this.globals.wrapTtl ?? this.env.wrapTtl;
     return new ApiClient({
+      ...(wrapTtl ? { wrapTtl } : {}),
       address,
       skipVerify: this.globals.tlsSkipVerify === true || this.env.skipVerify,
       ...(ca ? { ca } : {}),

@@ -8,6 +8,7 @@ export interface CliEnv {
   address?: string;
   token?: string;
   caCert?: string;
+  wrapTtl?: string;
   skipVerify: boolean;
   format?: string;
   devRootTokenId?: string;
@@ -40,6 +41,7 @@ const VARIABLES: ReadonlyArray<readonly [StringSetting, readonly string[]]> = [
   ['token', ['COFFER_TOKEN', 'VAULT_TOKEN']],
   ['caCert', ['COFFER_CACERT', 'VAULT_CACERT']],
   ['format', ['COFFER_FORMAT', 'VAULT_FORMAT']],
+  ['wrapTtl', ['COFFER_WRAP_TTL', 'VAULT_WRAP_TTL']],
   ['devRootTokenId', ['COFFER_DEV_ROOT_TOKEN_ID', 'VAULT_DEV_ROOT_TOKEN_ID']],
   ['devListenAddress', ['COFFER_DEV_LISTEN_ADDRESS', 'VAULT_DEV_LISTEN_ADDRESS']],
 ];

@@ -67,6 +67,17 @@ export function secretTable(secret: Secret, options: { showToken: boolean }): st
       rows.push(['refresh_interval', humanDuration(leaseDuration)]);
     }
   }
+  const wrap = secret.wrap_info;
+  if (isRecord(wrap)) {
+    // Vault's table for a wrapped response: only the wrapping token's facts.
+    rows.push(['wrapping_token:', String(wrap.token)]);
+    rows.push(['wrapping_accessor:', String(wrap.accessor)]);
+    rows.push(['wrapping_token_ttl:', humanDuration(Number(wrap.ttl))]);
+    rows.push(['wrapping_token_creation_time:', String(wrap.creation_time)]);
+    rows.push(['wrapping_token_creation_path:', String(wrap.creation_path)]);
+    if (wrap.wrapped_accessor) rows.push(['wrapped_accessor:', String(wrap.wrapped_accessor)]);
+    return table([['Key', 'Value'], ...rows]);
+  }
   const auth = secret.auth;
   if (auth) {
     if (options.showToken) rows.push(['token', auth.client_token]);

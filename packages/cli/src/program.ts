@@ -10,6 +10,7 @@ import { registerLogicalCommands } from './commands/logical.js';
 import { registerOperatorCommands } from './commands/operator.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerSecretsCommands } from './commands/secrets.js';
+import { registerWrappingCommands } from './commands/wrapping.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerTokenCommands } from './commands/token.js';
@@ -32,21 +33,24 @@ export function buildProgram(ctx: Context): Command {
     .option('--address <url>', 'server address (env COFFER_ADDR, VAULT_ADDR; default https://127.0.0.1:8200)')
     .option('--ca-cert <file>', 'PEM CA certificate to verify the server with (env COFFER_CACERT, VAULT_CACERT)')
     .option('--tls-skip-verify', 'do not verify the server certificate (env COFFER_SKIP_VERIFY, VAULT_SKIP_VERIFY)')
-    .option('--format <format>', 'output format: table or json (env COFFER_FORMAT, VAULT_FORMAT)');
+    .option('--format <format>', 'output format: table or json (env COFFER_FORMAT, VAULT_FORMAT)')
+    .option('--wrap-ttl <duration>', 'wrap the response in a single-use token with this TTL (env COFFER_WRAP_TTL, VAULT_WRAP_TTL)');
 
   program.hook('preAction', () => {
-    const { address, caCert, tlsSkipVerify, format } = program.opts<Record<string, unknown>>();
+    const { address, caCert, tlsSkipVerify, format, wrapTtl } = program.opts<Record<string, unknown>>();
     ctx.globals = {
       ...(typeof address === 'string' ? { address } : {}),
       ...(typeof caCert === 'string' ? { caCert } : {}),
       ...(tlsSkipVerify === true ? { tlsSkipVerify: true } : {}),
       ...(typeof format === 'string' ? { format } : {}),
+      ...(typeof wrapTtl === 'string' ? { wrapTtl } : {}),
     };
     // Checked before the command runs, as Vault does, so a typo fails without side effects.
     void ctx.format;
   });
 
   registerServerCommand(program, ctx);
+  registerWrappingCommands(program, ctx);
   registerOperatorCommands(program, ctx);
   registerStatusCommand(program, ctx);
   registerLogicalCommands(program, ctx);

@@ -5,6 +5,7 @@ import { columns } from '../output.js';
 import { promptHidden } from '../prompt.js';
 import { dataOf, isRecord } from '../secret.js';
 import { registerOperatorInit } from './operator-init.js';
+import { registerOperatorQuorumCommands } from './operator-quorum.js';
 import { printSealStatus } from './seal-status.js';
 import { action, api, optionsOf } from './shared.js';
 
@@ -35,6 +36,7 @@ function keyStatusJson(status: Record<string, unknown>): string {
 export function registerOperatorCommands(program: Command, ctx: Context): void {
   const operator = program.command('operator').description('Perform operator-specific tasks');
   registerOperatorInit(operator, ctx);
+  registerOperatorQuorumCommands(operator, ctx);
 
   action(
     ctx,
@@ -42,9 +44,10 @@ export function registerOperatorCommands(program: Command, ctx: Context): void {
       .command('unseal')
       .description('Provide one unseal key share; prompts (hidden) when KEY is omitted')
       .argument('[key]')
-      .option('--reset', 'discard the key shares given so far'),
+      .option('--reset', 'discard the key shares given so far')
+      .option('--migrate', 'seal migration: the configured seal changed (see the server log)'),
     async (...args) => {
-      const { reset } = optionsOf<{ reset?: boolean }>(args);
+      const { reset, migrate } = optionsOf<{ reset?: boolean; migrate?: boolean }>(args);
       const client = await ctx.client();
       let body: Record<string, unknown>;
       if (reset) {
@@ -53,7 +56,7 @@ export function registerOperatorCommands(program: Command, ctx: Context): void {
         const given = (args[0] as string | undefined)?.trim();
         const key = given || (await promptHidden(ctx.io.stdin, ctx.io.stdout, 'Unseal Key (will be hidden): ')).trim();
         if (key === '') throw usageError('Unseal key is empty');
-        body = { key };
+        body = { key, ...(migrate ? { migrate: true } : {}) };
       }
       const what = reset ? 'Error resetting unseal process' : 'Error unsealing';
       const response = await api(what, () => client.send('PUT', 'sys/unseal', { body }));
