@@ -3,6 +3,8 @@ import type { EngineRegistry } from '../core/mount-manager.js';
 import type { RuntimeHandles } from '../core/runtime.js';
 import { createAppRoleEngine } from './approle/approle-engine.js';
 import { createCubbyhole } from './cubbyhole/cubbyhole-engine.js';
+import { createJwtAuthEngine } from './jwt/jwt-engine.js';
+import { createKubernetesAuthEngine } from './kubernetes/kubernetes-engine.js';
 import { createKvV1Engine } from './kv/kv-v1.js';
 import { createKvV2Engine } from './kv/kv-v2/kv-v2-engine.js';
 import { createSystemEngine } from './system/system-engine.js';
@@ -34,6 +36,8 @@ export function engineRegistry(now: () => Date): (handles: RuntimeHandles) => En
       ['token', (deps) => createTokenEngine(handles, deps.storage)],
       ['approle', createAppRoleEngine],
       ['userpass', createUserpassEngine],
+      ['kubernetes', createKubernetesAuthEngine],
+      ['jwt', createJwtAuthEngine],
     ]),
     singletons: new Set(['system', 'token', 'cubbyhole']),
   });
