@@ -9,6 +9,8 @@ REQUIRED=(
   "openssl:/usr/bin/openssl"
   "etcd-server:/usr/bin/etcd"
   "python3-hvac:/usr/lib/python3/dist-packages/hvac/__init__.py"
+  "postgresql:/usr/lib/postgresql/15/bin/postgres"
+  "mariadb-server:/usr/sbin/mariadbd"
 )
 missing=()
 for entry in "${REQUIRED[@]}"; do

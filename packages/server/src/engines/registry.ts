@@ -3,6 +3,7 @@ import type { EngineRegistry } from '../core/mount-manager.js';
 import type { RuntimeHandles } from '../core/runtime.js';
 import { createAppRoleEngine } from './approle/approle-engine.js';
 import { createCubbyhole } from './cubbyhole/cubbyhole-engine.js';
+import { databaseEngineFactory } from './database/database-engine.js';
 import { createJwtAuthEngine } from './jwt/jwt-engine.js';
 import { createKubernetesAuthEngine } from './kubernetes/kubernetes-engine.js';
 import { createKvV1Engine } from './kv/kv-v1.js';
@@ -22,6 +23,7 @@ export function engineRegistry(now: () => Date): (handles: RuntimeHandles) => En
     mounts: new Map<string, EngineFactory>([
       ['kv', createKvEngine],
       ['transit', createTransitEngine],
+      ['database', databaseEngineFactory(handles.barrier)],
       ['system', () => createSystemEngine(handles, now)],
       [
         'cubbyhole',

@@ -5,6 +5,7 @@ import { auditPaths } from './path-audit.js';
 import { capabilityPaths } from './path-capabilities.js';
 import { keyPaths } from './path-keys.js';
 import { leasePaths } from './path-leases.js';
+import { passwordPolicyPaths } from './path-password-policies.js';
 import { metricsPaths } from './path-metrics.js';
 import { policyPaths } from './path-policies.js';
 import { wrappingPaths } from './path-wrapping.js';
@@ -42,6 +43,7 @@ export function createSystemEngine(handles: RuntimeHandles, now: () => Date): En
       ...leasePaths(handles),
       ...capabilityPaths(handles),
       ...policyPaths(handles),
+      ...passwordPolicyPaths(handles),
       ...auditPaths(handles),
       ...metricsPaths(handles),
       ...wrappingPaths(handles),
