@@ -42,6 +42,7 @@ export interface NewSecretLease {
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const BATCH = 64;
+const REVOKE_CONCURRENCY = 16;
 
 /**
  * The one owner of everything with a TTL. Leases are persisted before they are handed out, kept in
@@ -167,22 +168,32 @@ export class ExpirationManager {
     await this.#revoke(entry, options.force ?? false, true, false);
   }
 
-  /** Revokes every lease whose id starts with the prefix. */
+  /**
+   * Revokes every lease whose id starts with the prefix (the "lost key card" case), a bounded
+   * number at a time so a role's hundreds of database users go quickly without a stampede.
+   */
   async revokePrefix(prefix: string, options: { force?: boolean } = {}): Promise<number> {
-    let count = 0;
+    const normalised = prefix.endsWith('/') || prefix === '' ? prefix : `${prefix}/`;
+    if (!isValidLeaseId(normalised.slice(0, -1)) && normalised !== '') throw new CofferError('invalid_request', 'invalid prefix');
+    const ids: string[] = [];
     const walk = async (folder: string): Promise<void> => {
       for (const name of await this.#deps.storage.list(LEASE_PREFIX + folder)) {
         if (name.endsWith('/')) await walk(folder + name);
-        else {
-          await this.revoke(folder + name, options);
-          count++;
-        }
+        else ids.push(folder + name);
       }
     };
-    const normalised = prefix.endsWith('/') || prefix === '' ? prefix : `${prefix}/`;
-    if (!isValidLeaseId(normalised.slice(0, -1)) && normalised !== '') throw new CofferError('invalid_request', 'invalid prefix');
     await walk(normalised);
-    return count;
+    let next = 0;
+    const failures: unknown[] = [];
+    const worker = async () => {
+      while (next < ids.length) {
+        const id = ids[next++] as string;
+        await this.revoke(id, options).catch((error: unknown) => failures.push(error));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(REVOKE_CONCURRENCY, ids.length) }, worker));
+    if (failures.length) throw failures[0];
+    return ids.length;
   }
 
   /** Called by the token store for every token it removes: drop its lease, revoke what it asked for. */
