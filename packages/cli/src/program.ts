@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { BooleanFlags } from './argv.js';
 import type { Context } from './context.js';
+import { registerAgentCommand } from './commands/agent.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerKvCommands } from './commands/kv.js';
@@ -50,6 +51,7 @@ export function buildProgram(ctx: Context): Command {
   });
 
   registerServerCommand(program, ctx);
+  registerAgentCommand(program, ctx);
   registerWrappingCommands(program, ctx);
   registerOperatorCommands(program, ctx);
   registerStatusCommand(program, ctx);
