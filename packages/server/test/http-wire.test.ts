@@ -96,7 +96,17 @@ describe('HTTP wire contract and bad input', () => {
     expect((await call(t, root, 'GET', '/v1/sys/mounts/formkv2')).json().data.description).toBe('from a form');
   });
 
-  it('survives absurdly nested JSON without a 500', async () => {
+  it('refuses JSON nested deeper than 300 levels (Vault’s max_json_depth) with 400, never a 500', async () => {
+    for (const depth of [301, 5_000, 50_000]) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/secret/data/deep',
+        headers: { 'x-vault-token': root, 'content-type': 'application/json' },
+        payload: `{"data":{"x":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}}`,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors[0]).toMatch(/nesting depth/);
+    }
     const deep = `{"data":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
     const res = await t.app.inject({
       method: 'POST',
@@ -105,7 +115,7 @@ describe('HTTP wire contract and bad input', () => {
       payload: deep,
     });
     expect(res.statusCode).toBe(400);
-    const nested = `{"data":{"a":${'{"b":'.repeat(500)}1${'}'.repeat(500)}}}`;
+    const nested = `{"data":{"a":${'{"b":'.repeat(250)}1${'}'.repeat(250)}}}`;
     const ok = await t.app.inject({
       method: 'POST',
       url: '/v1/secret/data/nested',

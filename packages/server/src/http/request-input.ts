@@ -81,6 +81,10 @@ export function parseBody(body: Buffer | undefined, contentType: string | undefi
     return Object.fromEntries(new URLSearchParams(text));
   }
   if (trimmed === '') return {};
+  const depth = jsonDepth(text);
+  if (depth > MAX_JSON_DEPTH) {
+    throw new CofferError('invalid_request', `failed to parse JSON input: nesting depth ${depth} exceeds the maximum of ${MAX_JSON_DEPTH}`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -90,6 +94,30 @@ export function parseBody(body: Buffer | undefined, contentType: string | undefi
   if (parsed === null) return {};
   if (!isPlainObject(parsed)) throw new CofferError('invalid_request', 'failed to parse JSON input: the body must be a JSON object');
   return parsed;
+}
+
+/**
+ * Vault's `max_json_depth` default (1.18+): deeper bodies are refused before parsing, so nothing
+ * downstream (storage encoding, audit hashing, merge-patch) can be driven into a stack overflow.
+ */
+export const MAX_JSON_DEPTH = 300;
+
+/** The deepest nesting of objects and arrays in a JSON text, skipping strings; one linear pass. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
 }
 
 /** `X-Vault-Token` wins over `Authorization: Bearer`, as in Vault. */
