@@ -27,7 +27,14 @@ export interface HaCluster {
  * Coffer processes sharing one etcd (HA on, a short lock TTL), each with its own API and cluster
  * port and its own audit file. The first is initialised (one key share); every node is unsealed.
  */
-export async function startHaCluster(options: { endpoints: string; prefix: string; size: number; lockTimeout?: string }): Promise<HaCluster> {
+export async function startHaCluster(options: {
+  endpoints: string;
+  prefix: string;
+  size: number;
+  lockTimeout?: string;
+  /** More HCL for one node's config (e.g. its own `service_registration` pod name). */
+  nodeConfig?: (node: HaNode, index: number) => string;
+}): Promise<HaCluster> {
   const base = await mkdtemp(join(tmpdir(), 'coffer-ha-'));
   const nodes: HaNode[] = [];
   for (let i = 0; i < options.size; i++) {
@@ -45,6 +52,7 @@ export async function startHaCluster(options: { endpoints: string; prefix: strin
         `api_addr = "http://127.0.0.1:${node.port}"`,
         `cluster_addr = "https://127.0.0.1:${node.clusterPort}"`,
         `audit "file" {\n  file_path = "${join(node.dir, 'audit.log')}"\n}`,
+        options.nodeConfig?.(node, nodes.indexOf(node)) ?? '',
       ].join('\n'),
     });
     if (unsealKey) {

@@ -11,7 +11,8 @@ import { Core, type SealSet } from './core/core.js';
 import { engineRegistry } from './engines/registry.js';
 import { buildApp } from './http/app.js';
 import { listen, type Listening } from './http/listener.js';
-import { VERSION, BUILD_DATE } from './version.js';
+import { createServiceRegistration, type ServiceRegistration } from './service-registration/service-registration.js';
+import { COFFER_VERSION, VERSION, BUILD_DATE } from './version.js';
 
 export interface StartOptions {
   config: ServerConfig;
@@ -41,7 +42,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   const now = () => new Date();
   const seals = await buildSeals(config.seals, logger);
-  const core = new Core({
+  // Created before the core so that no role change is missed; it reads the core only when it runs.
+  let registration: ServiceRegistration | undefined;
+  const core: Core = new Core({
     metrics,
     seals,
     audit: config.audit,
@@ -60,7 +63,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     },
     ...(config.clusterName !== undefined ? { clusterName: config.clusterName } : {}),
     ...(ha ? { ha: { apiAddr: ha.apiAddr, clusterAddr: ha.clusterAddr, clusterHost: ha.clusterHost } } : {}),
+    onRoleChange: () => registration?.notify(),
   });
+  if (config.serviceRegistration) {
+    registration = createServiceRegistration(config.serviceRegistration, {
+      logger: logger.child({ component: 'service-registration' }),
+      state: { role: () => core.role, initialized: () => core.initialized() },
+      versions: { vault: VERSION, coffer: COFFER_VERSION },
+    });
+    registration.start();
+  }
 
   let dev: RunningServer['dev'];
   if (options.dev) dev = await initialiseDev(core, options.dev.rootTokenId);
@@ -97,6 +109,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (ha) listening.push(await listenCluster(app.server, core, ha.bindHost, ha.clusterPort));
   } catch (error) {
     await Promise.all(listening.map((l) => l.close()));
+    await registration?.stop();
     if (isClosable(physical)) await physical.close();
     throw error;
   }
@@ -110,9 +123,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     reopenAudit: () => core.reopenAuditDevices(),
     close: () =>
       (closed ??= (async () => {
+        // First, so that the Services stop routing here while the rest shuts down.
+        const unregistered = registration?.stop();
         await Promise.all(listening.map((l) => l.close()));
         await app.close();
         await core.close();
+        await unregistered;
         if (isClosable(physical)) await physical.close();
       })()),
   };

@@ -22,6 +22,22 @@ export interface ServerConfig {
   logFormat: LogFormat;
   ui: boolean;
   pidFile?: string;
+  /** `service_registration "kubernetes"`: the pod labels itself with its role. */
+  serviceRegistration?: ServiceRegistrationConfig;
+}
+
+/**
+ * Where this node's pod is and how to reach the API server. `namespace`/`podName` are Vault's;
+ * the host and file paths are Coffer additions (in a pod they default to the in-cluster values).
+ */
+export interface ServiceRegistrationConfig {
+  type: 'kubernetes';
+  namespace: string;
+  podName: string;
+  /** `https://host:port` of the API server. */
+  kubernetesHost: string;
+  tokenPath: string;
+  caCertPath: string;
 }
 
 export type StorageConfig = { type: 'file'; path: string } | { type: 'inmem' } | { type: 'etcd'; etcd: EtcdStorageConfig };

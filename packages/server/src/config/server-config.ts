@@ -10,9 +10,10 @@ import { Problems } from './problems.js';
 import { readFields, readStanzas, type StanzaInstance } from './stanzas.js';
 import { AUDIT } from './audit-stanzas.js';
 import { sealStanzas } from './seal-stanzas.js';
+import { serviceRegistrationStanzas } from './service-registration-stanzas.js';
 import { storageStanzas } from './storage-stanzas.js';
 
-export type { ListenerConfig, ListenerTls, LogFormat, LogLevel, ServerConfig, StorageConfig } from './config-types.js';
+export type { ListenerConfig, ListenerTls, LogFormat, LogLevel, ServerConfig, ServiceRegistrationConfig, StorageConfig } from './config-types.js';
 
 export type ConfigEnv = Record<string, string | undefined>;
 
@@ -45,7 +46,7 @@ const TOP_LEVEL = {
   unsafe_allow_api_audit_creation: booleanField({ default: true }),
 } satisfies Fields;
 
-const STANZA_KINDS = ['storage', 'listener', 'seal', 'audit'];
+const STANZA_KINDS = ['storage', 'listener', 'seal', 'audit', 'service_registration'];
 
 /** Environment variables that override a top-level key, as Vault's do; Coffer's name wins. */
 const ENV_OVERRIDES = [
@@ -72,6 +73,7 @@ export async function parseServerConfig(text: string, options: ParseServerConfig
   const listeners = readStanzas(root, LISTENER, problems);
   const seals = readStanzas(root, sealStanzas(env), problems);
   const audits = readStanzas(root, AUDIT, problems);
+  const [registration] = readStanzas(root, serviceRegistrationStanzas(env), problems);
   checkDistinctAddresses(listeners, problems);
   checkSeals(seals, problems);
 
@@ -112,6 +114,7 @@ export async function parseServerConfig(text: string, options: ParseServerConfig
     logFormat: top.log_format ?? 'standard',
     ui: top.ui ?? false,
     ...(top.pid_file === undefined ? {} : { pidFile: top.pid_file }),
+    ...(registration ? { serviceRegistration: registration.config } : {}),
   });
 }
 

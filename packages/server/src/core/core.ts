@@ -32,6 +32,11 @@ export interface CoreOptions {
   metrics?: Metrics;
   /** With HA storage: this node's advertised addresses (the leader key holds them). */
   ha?: { apiAddr: string; clusterAddr: string; clusterHost: string; stepDownBackoffMs?: number };
+  /**
+   * Called after every change of role or seal state, and after initialisation (service
+   * registration relabels the pod). It must return at once; the new state is read from the core.
+   */
+  onRoleChange?: () => void;
 }
 
 export type NodeRole = 'sealed' | 'standby' | 'active';
@@ -148,22 +153,26 @@ export class Core {
         startRuntime: async () => {
           this.#runtime = await this.#startRuntime();
           this.#activeSince = this.#now();
+          this.#roleChanged();
         },
         stopRuntime: async () => {
           const runtime = this.#runtime;
           this.#runtime = undefined;
           this.#activeSince = undefined;
+          this.#roleChanged();
           await runtime?.stop();
         },
         ...(ha.stepDownBackoffMs !== undefined ? { stepDownBackoffMs: ha.stepDownBackoffMs } : {}),
       });
       this.#ha.start();
+      this.#roleChanged();
       this.#options.logger.info('vault is unsealed; joining the cluster as a standby');
       return;
     }
     try {
       this.#runtime = await this.#startRuntime();
       this.#activeSince = this.#now();
+      this.#roleChanged();
       this.#options.logger.info('vault is unsealed');
     } catch (error) {
       this.#barrier.seal();
@@ -242,6 +251,7 @@ export class Core {
         this.#barrier.seal();
       }
     });
+    this.#roleChanged();
     if (this.#seal.autoSeal) this.#beginAutoUnseal();
     return result;
   }
@@ -277,6 +287,7 @@ export class Core {
       this.#activeSince = undefined;
       this.#barrier.seal();
       this.#seal.resetProgress();
+      this.#roleChanged();
       await runtime?.stop();
       if (wasUnsealed) this.#options.logger.info('vault is sealed');
     });
@@ -335,6 +346,14 @@ export class Core {
         setImmediate(() => void this.stepDown().catch(() => undefined));
       },
     });
+  }
+
+  #roleChanged(): void {
+    try {
+      this.#options.onRoleChange?.();
+    } catch (error) {
+      this.#options.logger.warn({ err: error }, 'a role-change listener failed');
+    }
   }
 
   /** Init, unseal and seal never overlap. */
