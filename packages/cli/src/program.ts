@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { BooleanFlags } from './argv.js';
 import type { Context } from './context.js';
 import { registerAgentCommand } from './commands/agent.js';
+import { registerInjectorCommand } from './commands/injector.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerKvCommands } from './commands/kv.js';
@@ -52,6 +53,7 @@ export function buildProgram(ctx: Context): Command {
 
   registerServerCommand(program, ctx);
   registerAgentCommand(program, ctx);
+  registerInjectorCommand(program, ctx);
   registerWrappingCommands(program, ctx);
   registerOperatorCommands(program, ctx);
   registerStatusCommand(program, ctx);

@@ -23,6 +23,8 @@ export { startKubernetesFake } from './kubernetes-fake.js';
 export type { KubernetesFake, KubernetesFakeOptions, PodPatchRecord, TokenReviewRecord } from './kubernetes-fake.js';
 export type { FakeSigningAlgorithm, ServiceAccountClaims, ServiceAccountTokenOptions } from './kubernetes-fake-tokens.js';
 export type { FakePod } from './kubernetes-fake-objects.js';
+export { FakeResourceStore } from './kubernetes-fake-resources.js';
+export type { ResourceWriteRecord } from './kubernetes-fake-resources.js';
 export { applyJsonPatch } from './json-patch.js';
 export type { JsonPatchOperation } from './json-patch.js';
 export { createRecordingLogger } from './recording-logger.js';

@@ -10,6 +10,7 @@ import {
   type ServiceAccountTokenOptions,
 } from './kubernetes-fake-tokens.js';
 import { kubernetesStatus, podObject, tokenReviewReply, type FakePod } from './kubernetes-fake-objects.js';
+import { FakeResourceStore } from './kubernetes-fake-resources.js';
 import { createTestCertificates, type TestCertificates } from './tls.js';
 
 export interface KubernetesFakeOptions {
@@ -65,6 +66,8 @@ export interface KubernetesFake {
   readonly requests: readonly RecordedRequest[];
   readonly tokenReviews: readonly TokenReviewRecord[];
   readonly podPatches: readonly PodPatchRecord[];
+  /** Secrets and MutatingWebhookConfigurations (the agent injector's certificate handling). */
+  readonly resources: FakeResourceStore;
   issueServiceAccountToken(options: ServiceAccountTokenOptions): Promise<string>;
   /** Signs any claims with the current key (JWT-auth tests); `kid` overrides the header's key id. */
   signJwt(claims: Record<string, unknown>, header?: { kid?: string }): Promise<string>;
@@ -111,6 +114,7 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
   const pods = new Map<string, FakePod>();
   const tokenReviews: TokenReviewRecord[] = [];
   const podPatches: PodPatchRecord[] = [];
+  const resources = new FakeResourceStore();
   const delegators = options.authDelegators ? new Set(['coffer/token-reviewer', ...options.authDelegators]) : undefined;
   let denied = false;
   let reviewerRejection: 401 | 403 | undefined;
@@ -238,6 +242,10 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
     if (request.path === '/openid/v1/jwks') return { status: 200, body: signer.jwks() };
     if (request.path === TOKEN_REVIEWS) return tokenReview(request);
     if (NAMESPACE.test(request.path) || POD.test(request.path)) return namespaceOrPod(request);
+    if (resources.matches(request.path)) {
+      const who = await caller(request);
+      return 'status' in who ? who : resources.handle(request);
+    }
     return kubernetesStatus(404, 'NotFound', 'the server could not find the requested resource');
   };
 
@@ -259,6 +267,7 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
     requests: server.requests,
     tokenReviews,
     podPatches,
+    resources,
     issueServiceAccountToken: issue,
     signJwt: (claims, header) => signer.sign(claims, header),
     rotateSigningKey: (opts = {}) => signer.rotate(opts.keepOld ?? true, opts.algorithm),

@@ -1,0 +1,13 @@
+export { startInjector } from './start-injector.js';
+export type { RunningInjector, StartInjectorOptions } from './start-injector.js';
+export { settingsFromEnv, SettingsError, DEFAULT_RESOURCES } from './settings.js';
+export type { AgentDefaults, InjectorSettings, ResourceKey, TlsSettings } from './settings.js';
+export { mutate } from './mutate.js';
+export type { MutationResult } from './mutate.js';
+export type { AdmissionRequest, AdmissionResponse, AdmissionReview } from './admission-review.js';
+export { AGENT_CONFIG_FILE, AGENT_HOME, AGENT_SCRIPT, PID_FILE, TOKEN_SINK } from './agent-config.js';
+export { INIT_CONTAINER, SECRETS_VOLUME, SIDECAR_CONTAINER } from './agent-containers.js';
+export { DEFAULT_TEMPLATES } from './secret-annotations.js';
+export { COFFER_PREFIX, STATUS_ANNOTATION, VAULT_PREFIX } from './annotations.js';
+export type { KubeConnection } from './kube/kube-client.js';
+export type { TlsSource } from './tls/tls-source.js';
