@@ -1,7 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, startServer, type RunningServer, type ServerConfig } from '@coffer/server';
+import { silentLogger } from '@coffer/sdk';
+import { startServer, type RunningServer, type ServerConfig } from '@coffer/server';
 
 /** A real Coffer server for agent tests: initialised with one key share, unsealed, reachable over HTTP. */
 export interface TestServer {
@@ -35,7 +36,7 @@ export async function startTestServer(options: { fileStorage?: boolean } = {}): 
   const storage: ServerConfig['storage'] = options.fileStorage
     ? { type: 'file', path: await mkdtemp(join(tmpdir(), 'coffer-agent-storage-')) }
     : { type: 'inmem' };
-  let running: RunningServer | undefined = await startServer({ config: config(storage, 0), logger: createLogger('silent') });
+  let running: RunningServer | undefined = await startServer({ config: config(storage, 0), logger: silentLogger });
   const address = running.addresses[0] as string;
   const port = Number(new URL(address).port);
 
@@ -65,7 +66,7 @@ export async function startTestServer(options: { fileStorage?: boolean } = {}): 
     },
     async restart() {
       await server.stop();
-      running = await startServer({ config: config(storage, port), logger: createLogger('silent') });
+      running = await startServer({ config: config(storage, port), logger: silentLogger });
       await unseal();
     },
     close: () => server.stop(),

@@ -2,7 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { createLogger, startServer, type RunningServer, type ServerConfig } from '@coffer/server';
+import { silentLogger } from '@coffer/sdk';
+import { startServer, type RunningServer, type ServerConfig } from '@coffer/server';
 import type { TestCertificates } from '@coffer/testkit';
 import { runCli } from '../src/index.js';
 import type { PromptInput } from '../src/prompt.js';
@@ -37,7 +38,7 @@ export async function startTestServer(
     logFormat: 'standard',
     ui: false,
   };
-  const running = await startServer({ config, logger: createLogger('silent') });
+  const running = await startServer({ config, logger: silentLogger });
   return Object.assign(running, { address: running.addresses[0] as string });
 }
 

@@ -4,7 +4,6 @@ export { buildApp } from './http/app.js';
 export type { AppOptions } from './http/app.js';
 export { Core } from './core/core.js';
 export type { CoreOptions, InitResult, SealStatus } from './core/core.js';
-export { createLogger } from './logger.js';
 export { loadServerConfig, parseServerConfig } from './config/server-config.js';
 export type { ListenerConfig, ServerConfig } from './config/server-config.js';
 export { engineRegistry } from './engines/registry.js';

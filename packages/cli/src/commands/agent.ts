@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { EXIT, usageError } from '../exit-codes.js';
+import { createLogger } from '../logger.js';
 import { action, optionsOf } from './shared.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
@@ -40,7 +41,6 @@ export function registerAgentCommand(program: Command, ctx: Context): void {
       }
       const requested = (o.logLevel ?? config.logLevel ?? 'info').toLowerCase().replace(/^warning$/, 'warn').replace(/^err$/, 'error');
       if (!(LOG_LEVELS as readonly string[]).includes(requested)) throw usageError(`unknown log level: ${requested}`);
-      const { createLogger } = await import('@coffer/server');
       const logger = createLogger(requested as LogLevel, ctx.io.stderr);
       return agent.runAgent(config, { logger, ...(ctx.io.signal ? { signal: ctx.io.signal } : {}), env: ctx.env.raw });
     },

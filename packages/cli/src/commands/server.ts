@@ -1,5 +1,6 @@
 import { unlink, writeFile } from 'node:fs/promises';
 import type { RunningServer, ServerConfig } from '@coffer/server';
+import { createLogger } from '../logger.js';
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { DEV_LISTEN_ADDRESS, devServerConfig } from '../dev-config.js';
@@ -62,7 +63,7 @@ export function registerServerCommand(program: Command, ctx: Context): void {
           return EXIT.local;
         }
       }
-      const logger = server.createLogger(level ?? config.logLevel, ctx.io.stderr);
+      const logger = createLogger(level ?? config.logLevel, ctx.io.stderr);
       const rootTokenId = o.devRootTokenId ?? ctx.env.devRootTokenId;
 
       let running: RunningServer;
