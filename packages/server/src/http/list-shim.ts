@@ -84,6 +84,21 @@ export class ListRewritingSocket extends Duplex {
     this.raw.write(chunk, encoding, callback);
   }
 
+  /**
+   * Node's HTTP layer corks the socket and writes a response's head and body as separate chunks;
+   * without this they would reach the real socket one `write()` syscall each. Corking the raw
+   * socket around them sends them in one `writev`.
+   */
+  override _writev(chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>, callback: (error?: Error | null) => void): void {
+    this.raw.cork();
+    const last = chunks.length - 1;
+    chunks.forEach(({ chunk, encoding }, i) => {
+      if (i === last) this.raw.write(chunk, encoding, callback);
+      else this.raw.write(chunk, encoding);
+    });
+    this.raw.uncork();
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     this.raw.end(callback);
   }
