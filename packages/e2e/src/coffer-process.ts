@@ -51,6 +51,10 @@ export interface StartCofferOptions {
   storageConfig?: string;
   /** More environment for the child, e.g. NODE_EXTRA_CA_CERTS. */
   env?: Record<string, string>;
+  /** Flags for node itself, before the CLI (e.g. `--cpu-prof` for the benchmark's profiles). */
+  nodeArgs?: string[];
+  /** The config's `log_level` (default `info`); benchmarks use `warn` so logging is not what they measure. */
+  logLevel?: string;
 }
 
 /**
@@ -81,9 +85,9 @@ export async function startCoffer(options: StartCofferOptions): Promise<CofferPr
   const config = join(options.dir, 'coffer.hcl');
   await writeFile(
     config,
-    `${options.storageConfig ?? `storage "file" {\n  path = "${join(options.dir, 'data')}"\n}`}\n\nlistener "tcp" {\n  address = "127.0.0.1:${port}"\n  ${listener}\n}\n\ndisable_mlock = true\nlog_level = "info"\n${options.extraConfig ? `\n${options.extraConfig}\n` : ''}`,
+    `${options.storageConfig ?? `storage "file" {\n  path = "${join(options.dir, 'data')}"\n}`}\n\nlistener "tcp" {\n  address = "127.0.0.1:${port}"\n  ${listener}\n}\n\ndisable_mlock = true\nlog_level = "${options.logLevel ?? 'info'}"\n${options.extraConfig ? `\n${options.extraConfig}\n` : ''}`,
   );
-  const child = spawn(process.execPath, [CLI, 'server', `--config=${config}`], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, 'server', `--config=${config}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: childEnvironment(options),
   });
@@ -142,7 +146,7 @@ export async function api(
   base: string,
   method: string,
   path: string,
-  options: { token?: string; body?: unknown } = {},
+  options: { token?: string; body?: unknown; signal?: AbortSignal } = {},
 ): Promise<{ status: number; json: any }> {
   const res = await fetch(`${base}/v1/${path}`, {
     method,
@@ -151,6 +155,7 @@ export async function api(
       ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
     },
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined };

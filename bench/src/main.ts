@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CLI } from '@coffer/e2e';
+import { startEtcd, type EtcdCluster } from '@coffer/testkit';
+import { startFastifyCeiling } from './ceilings/fastify-ceiling.js';
+import type { StorageKind } from './coffer-under-test.js';
+import { describeMachine } from './machine.js';
+import { runMatrix } from './matrix.js';
+import { RESULTS_DIR, RESULTS_MD } from './paths.js';
+import { runProfile } from './profile.js';
+import { replaceRegion, writeJson } from './report/results-file.js';
+import { judgeTargets, tableLines, verdictLines } from './report/table.js';
+import { runScale } from './scale.js';
+import { SCENARIOS, type ScenarioName } from './scenarios.js';
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+    connections: { type: 'string', default: '50' },
+    storages: { type: 'string' },
+    scenarios: { type: 'string' },
+  },
+});
+
+const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
+const started = performance.now();
+
+if (!existsSync(CLI)) {
+  console.error(`The coffer CLI is not built (${CLI}). Run \`npm run bench\`, which builds first.`);
+  process.exit(1);
+}
+const machine = describeMachine();
+// Other work on the machine skews every figure; the load average before and after says whether there was any.
+const loadBefore = loadavg()[0]?.toFixed(2);
+console.log(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node} (${machine.platform})`);
+
+let etcd: EtcdCluster | undefined;
+try {
+  if (values.scale) {
+    await runScale({ log, machine });
+  } else if (values.profile) {
+    etcd = await startEtcd();
+    await runProfile({ log, etcdEndpoints: etcd.endpoints, connections: Number(values.connections) });
+  } else {
+    const storages = (values.storages?.split(',') ?? ['inmem', 'file', 'etcd']) as StorageKind[];
+    const scenarios = (values.scenarios?.split(',') ?? [...SCENARIOS]) as ScenarioName[];
+    const rounds = Number(values.rounds ?? (values.quick ? 1 : 3));
+    const seconds = Number(values.seconds ?? (values.quick ? 1 : 3));
+    const full = !values.quick && !values.storages && !values.scenarios && !values.rounds && !values.seconds;
+    if (storages.includes('etcd')) etcd = await startEtcd();
+    const fastify = await startFastifyCeiling();
+    try {
+      log(`${storages.length * 2} blocks × ${scenarios.length} scenarios × ${rounds} rounds of ${seconds} s at ${values.connections} connections`);
+      const rows = await runMatrix({
+        storages,
+        audits: [false, true],
+        scenarios,
+        rounds,
+        seconds,
+        connections: Number(values.connections),
+        openLoopFractions: [0.25, 0.5, 0.75],
+        fastify,
+        ...(etcd ? { etcdEndpoints: etcd.endpoints } : {}),
+        log,
+      });
+      const verdicts = judgeTargets(rows);
+      const totalS = Math.round((performance.now() - started) / 1000);
+      const loadAfter = loadavg()[0]?.toFixed(2);
+      const table = tableLines(rows);
+      console.log(`\n${table.join('\n')}\n\nFirst targets (reported, not asserted):\n${verdictLines(verdicts).join('\n')}\n\nWall time ${totalS} s`);
+      const report = { machine, loadAverage: { before: loadBefore, after: loadAfter }, startedAt: new Date(Date.now() - totalS * 1000).toISOString(), wallSeconds: totalS, rounds, seconds, connections: Number(values.connections), rows, verdicts };
+      writeJson(join(RESULTS_DIR, full ? 'latest.json' : 'partial.json'), report);
+      if (full) {
+        replaceRegion(
+          RESULTS_MD,
+          'results',
+          [
+            `Run ${report.startedAt} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; load generator on the same cores; ` +
+              `1-minute load average ${loadBefore} before the run, ${loadAfter} after (the run itself keeps it near 2).`,
+            `Each figure: median of ${rounds} rounds of ${seconds} s at ${values.connections} connections; ratios are per-round, then the median. Wall time ${totalS} s.`,
+            '',
+            ...table,
+            '',
+            'First targets (reported, not asserted):',
+            '',
+            ...verdictLines(verdicts),
+          ].join('\n'),
+        );
+        console.log(`Wrote ${RESULTS_MD} and results/latest.json`);
+      }
+    } finally {
+      await fastify.stop();
+    }
+  }
+} finally {
+  await etcd?.close();
+}
