@@ -78,6 +78,13 @@ export function checkBoundaries(root: string): Violation[] {
         }
         const allowed = rules.runtime.includes(pkg as string) || (isTest && rules.test.includes(pkg as string));
         if (!allowed) violations.push({ where, message: `imports ${specifier}, which ${name} may not depend on` });
+        // Nx orders builds by package.json: an undeclared import compiles only when the other
+        // package happens to be built already, so a clean clone fails where a warm tree passes.
+        const runtimeDeps = declared(manifest.dependencies);
+        const isDeclared = runtimeDeps.includes(pkg as string) || (isTest && declared(manifest.devDependencies).includes(pkg as string));
+        if (allowed && !isDeclared) {
+          violations.push({ where, message: `imports ${specifier} without declaring it in ${isTest ? 'dependencies or devDependencies' : 'dependencies'}` });
+        }
         if (subpath.length && !(subpath.length === 1 && subpath[0] === 'testing')) {
           violations.push({ where, message: `deep import ${specifier}; only the package root and ./testing are public` });
         }
