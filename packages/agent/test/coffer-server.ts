@@ -29,6 +29,7 @@ function config(storage: ServerConfig['storage'], port: number): ServerConfig {
     logLevel: 'error',
     logFormat: 'standard',
     ui: false,
+    readCacheEntries: 131_072,
   };
 }
 

@@ -41,5 +41,6 @@ export function devServerConfig(listenAddress: string, logLevel: ServerConfig['l
     logLevel,
     logFormat: 'standard',
     ui: false,
+    readCacheEntries: 131_072,
   };
 }

@@ -37,6 +37,7 @@ export async function startTestServer(
     logLevel: 'error',
     logFormat: 'standard',
     ui: false,
+    readCacheEntries: 131_072,
   };
   const running = await startServer({ config, logger: silentLogger });
   return Object.assign(running, { address: running.addresses[0] as string });

@@ -21,6 +21,7 @@ export async function startTestServer(): Promise<TestServer> {
       logLevel: 'error',
       logFormat: 'standard',
       ui: false,
+      readCacheEntries: 131_072,
     },
     logger: silentLogger,
   });

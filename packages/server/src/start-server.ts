@@ -53,6 +53,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     now,
     defaultLeaseTtl: config.defaultLeaseTtl,
     maxLeaseTtl: config.maxLeaseTtl,
+    readCacheEntries: config.readCacheEntries,
     registry: engineRegistry(now),
     defaultMounts: {
       mounts: [

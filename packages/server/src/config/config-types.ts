@@ -21,6 +21,8 @@ export interface ServerConfig {
   logLevel: LogLevel;
   logFormat: LogFormat;
   ui: boolean;
+  /** Entries in the read cache of stored values; 0 when `disable_cache` is set. */
+  readCacheEntries: number;
   pidFile?: string;
   /** `service_registration "kubernetes"`: the pod labels itself with its role. */
   serviceRegistration?: ServiceRegistrationConfig;

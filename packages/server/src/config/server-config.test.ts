@@ -92,6 +92,7 @@ max_lease_ttl     = 86400
       logLevel: 'info',
       logFormat: 'json',
       ui: true,
+      readCacheEntries: 131_072,
       pidFile: '/run/coffer/coffer.pid',
     });
   });
@@ -143,6 +144,7 @@ max_lease_ttl     = 86400
       logLevel: 'info',
       logFormat: 'standard',
       ui: false,
+      readCacheEntries: 131_072,
     });
     expect('apiAddr' in config).toBe(false);
   });
@@ -184,6 +186,16 @@ default_lease_ttl = 0
   it('lowers an unset default lease TTL to a lowered maximum', async () => {
     const config = await parseServerConfig(`${MINIMAL}max_lease_ttl = "1h"\n`, { fileName: 'config.hcl', env: noEnv });
     expect([config.defaultLeaseTtl, config.maxLeaseTtl]).toEqual([3600, 3600]);
+  });
+
+  it("sizes the read cache with Vault's cache_size, and disable_cache turns it off", async () => {
+    const parse = (extra: string) => parseServerConfig(`${MINIMAL}${extra}`, { fileName: 'config.hcl', env: noEnv });
+    expect((await parse('cache_size = 5000\n')).readCacheEntries).toBe(5000);
+    expect((await parse('disable_cache = true\ncache_size = 5000\n')).readCacheEntries).toBe(0);
+    expect(await problemsIn(`${MINIMAL}cache_size = 0\n`)).toEqual(['config.hcl:5: "cache_size": must be at least 1, got 0']);
+    expect(await problemsIn(`${MINIMAL}cache_size = "lots"\n`)).toEqual([
+      'config.hcl:5: "cache_size": must be a whole number, got "lots"',
+    ]);
   });
 
   it('returns a deeply frozen object', async () => {

@@ -3,7 +3,7 @@ import { CofferError, formatDuration } from '@coffer/sdk';
 import type { SealConfig } from '@coffer/seal';
 import type { ListenerConfig, LogLevel, ServerConfig } from './config-types.js';
 import { readConfigDocument } from './config-document.js';
-import { booleanField, choiceField, durationField, showValue, stringField, urlField, type Fields } from './fields.js';
+import { booleanField, choiceField, durationField, integerField, showValue, stringField, urlField, type Fields } from './fields.js';
 import { LISTENER } from './listener-stanzas.js';
 import { LineIndex } from './positions.js';
 import { Problems } from './problems.js';
@@ -26,6 +26,8 @@ export interface ParseServerConfigOptions {
 
 /** Vault's system-wide lease TTL default and maximum: 32 days. */
 const DEFAULT_LEASE_TTL_SECONDS = 768 * 3600;
+/** Vault's default `cache_size`. */
+const DEFAULT_CACHE_ENTRIES = 131_072;
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 
 /** Top-level keys. Stanzas (blocks with a type) are in `STANZA_KINDS`. */
@@ -41,6 +43,9 @@ const TOP_LEVEL = {
   // Accepted so Vault configs load; Node cannot lock memory, so it changes nothing.
   disable_mlock: booleanField(),
   ui: booleanField({ default: false }),
+  // Vault's read cache of stored values: on by default, `cache_size` entries (131 072).
+  disable_cache: booleanField({ default: false }),
+  cache_size: integerField({ min: 1 }),
   pid_file: stringField(),
   // OpenBao's switch for enabling audit devices through the API; Coffer, like Vault, allows it by default.
   unsafe_allow_api_audit_creation: booleanField({ default: true }),
@@ -113,6 +118,7 @@ export async function parseServerConfig(text: string, options: ParseServerConfig
     logLevel: top.log_level ?? 'info',
     logFormat: top.log_format ?? 'standard',
     ui: top.ui ?? false,
+    readCacheEntries: top.disable_cache ? 0 : (top.cache_size ?? DEFAULT_CACHE_ENTRIES),
     ...(top.pid_file === undefined ? {} : { pidFile: top.pid_file }),
     ...(registration ? { serviceRegistration: registration.config } : {}),
   });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { InMemoryStorage } from '@coffer/sdk';
+import { InMemoryStorage, type Storage } from '@coffer/sdk';
 import { describeStorageConformance } from '@coffer/sdk/testing';
 import { describe, expect, it } from 'vitest';
 import { Barrier, KEYRING_PATH } from './barrier.js';
@@ -13,6 +13,13 @@ async function openBarrier() {
   const barrier = new Barrier(physical);
   await barrier.initialize(rootKey, now());
   return { physical, barrier, rootKey };
+}
+
+/** A new barrier over the same storage, as after a restart: nothing cached. */
+async function restart(physical: Storage, rootKey: Uint8Array): Promise<Barrier> {
+  const barrier = new Barrier(physical);
+  await barrier.unseal(rootKey);
+  return barrier;
 }
 
 // The barrier is itself a Storage, and must behave like one above any backend.
@@ -40,20 +47,66 @@ describe('Barrier', () => {
   });
 
   it('refuses a value moved to another path', async () => {
-    const { physical, barrier } = await openBarrier();
+    const { physical, barrier, rootKey } = await openBarrier();
     await barrier.put('sys/token/id/aaa', Buffer.from('{"policies":["default"]}'));
     await barrier.put('sys/token/id/bbb', Buffer.from('{"policies":["root"]}'));
     await physical.put('sys/token/id/aaa', (await physical.get('sys/token/id/bbb')) as Uint8Array);
-    await expect(barrier.get('sys/token/id/aaa')).rejects.toThrow(/failed authentication/);
+    await expect((await restart(physical, rootKey)).get('sys/token/id/aaa')).rejects.toThrow(/failed authentication/);
   });
 
   it('refuses a tampered value', async () => {
-    const { physical, barrier } = await openBarrier();
+    const { physical, barrier, rootKey } = await openBarrier();
     await barrier.put('k', Buffer.from('value'));
     const raw = Buffer.from((await physical.get('k')) as Uint8Array);
     raw[20] = (raw[20] ?? 0) ^ 1;
     await physical.put('k', raw);
-    await expect(barrier.get('k')).rejects.toThrow(/failed authentication/);
+    await expect((await restart(physical, rootKey)).get('k')).rejects.toThrow(/failed authentication/);
+  });
+
+  it('as the only writer, answers repeated reads from its cache; as a standby, always from storage', async () => {
+    const { physical, barrier, rootKey } = await openBarrier();
+    let gets = 0;
+    const counted: Storage = {
+      get: (key) => {
+        gets++;
+        return physical.get(key);
+      },
+      put: (key, value) => physical.put(key, value),
+      delete: (key) => physical.delete(key),
+      list: (prefix) => physical.list(prefix),
+    };
+    const active = await restart(counted, rootKey);
+    await active.put('k', Buffer.from('v1'));
+    gets = 0;
+    for (let i = 0; i < 3; i++) expect(text(await active.get('k'))).toBe('v1');
+    expect(await active.get('missing')).toBeUndefined();
+    expect(await active.get('missing')).toBeUndefined();
+    expect(gets).toBe(1);
+
+    // Another node (here: another barrier over the same storage) writes; a standby must see it.
+    active.setWriter(physical, false);
+    expect(active.cachedEntries).toBe(0);
+    await barrier.put('k', Buffer.from('v2'));
+    expect(text(await active.get('k'))).toBe('v2');
+    await barrier.put('k', Buffer.from('v3'));
+    expect(text(await active.get('k'))).toBe('v3');
+
+    // Taking over clears what the cache held before, and sealing drops it.
+    active.setWriter(physical, true);
+    expect(text(await active.get('k'))).toBe('v3');
+    expect(active.cachedEntries).toBe(1);
+    active.seal();
+    expect(active.cachedEntries).toBe(0);
+  });
+
+  it('with the cache disabled, reads every value from storage', async () => {
+    const { physical, rootKey } = await openBarrier();
+    const uncached = new Barrier(physical, { maxEntries: 0, maxBytes: 0 });
+    await uncached.unseal(rootKey);
+    await uncached.put('k', Buffer.from('v'));
+    expect(uncached.cachedEntries).toBe(0);
+    await physical.delete('k');
+    expect(await uncached.get('k')).toBeUndefined();
   });
 
   it('answers sealed when sealed, and unseals only with the right root key', async () => {

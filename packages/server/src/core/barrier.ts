@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { CofferError, assertValidKey, type Storage } from '@coffer/sdk';
 import { Keyring, type KeyStatus } from './keyring.js';
+import { ReadCache } from './read-cache.js';
 
 /**
  * The barrier: AES-256-GCM between the core and physical storage. Every value is framed as
@@ -17,23 +18,40 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const HEADER_BYTES = 4 + 1 + NONCE_BYTES;
 
+/** Vault's `cache_size` default (entries); the byte bound keeps a few large values from hogging memory. */
+export const DEFAULT_CACHE_LIMITS = { maxEntries: 131_072, maxBytes: 64 * 1024 * 1024 };
+
 export class Barrier implements Storage {
   readonly #physical: Storage;
   /** Where encrypted writes go: the physical storage, or (HA) the leadership's fenced view. */
   #writer: Storage;
+  /** Whether this node is the only writer (single node, or HA active): then reads may be cached. */
+  #soleWriter = true;
+  readonly #cache: ReadCache;
   #keyring: Keyring | undefined;
 
-  constructor(physical: Storage) {
+  /** `cache` bounds the read cache of stored (encrypted) values; `maxEntries: 0` disables it. */
+  constructor(physical: Storage, cache: { maxEntries: number; maxBytes: number } = DEFAULT_CACHE_LIMITS) {
     this.#physical = physical;
     this.#writer = physical;
+    this.#cache = new ReadCache(cache);
+    this.#cache.reset(true);
   }
 
   /**
    * HA: while active, writes go through the leadership's fenced storage, so a deposed leader can
-   * never write; on a standby they go to a storage that refuses them.
+   * never write, and reads are cached (`soleWriter`); on a standby writes go to a storage that
+   * refuses them and every read goes to storage, since the active node writes behind its back.
    */
-  setWriter(writer: Storage): void {
+  setWriter(writer: Storage, soleWriter: boolean): void {
     this.#writer = writer;
+    this.#soleWriter = soleWriter;
+    this.#cache.reset(soleWriter);
+  }
+
+  /** Entries in the read cache (metrics, tests). */
+  get cachedEntries(): number {
+    return this.#cache.size;
   }
 
   /** Re-reads the keyring (a standby taking over picks up terms the old leader added). */
@@ -67,11 +85,13 @@ export class Barrier implements Storage {
     if (!blob) throw new CofferError('internal', 'barrier keyring is missing from storage');
     const plain = decryptFramed(blob, KEYRING_PATH, (term) => (term === ROOT_KEY_TERM ? rootKey : undefined));
     this.#keyring = Keyring.decode(plain, rootKey);
+    this.#cache.reset(this.#soleWriter);
   }
 
   seal(): void {
     this.#keyring?.destroy();
     this.#keyring = undefined;
+    this.#cache.reset(this.#soleWriter);
   }
 
   /** Adds a new encryption term; existing values stay readable under their old terms. */
@@ -89,7 +109,7 @@ export class Barrier implements Storage {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     const keyring = this.#unsealed();
-    const blob = await this.#physical.get(key);
+    const blob = await this.#cache.read(key, () => this.#physical.get(key));
     if (blob === undefined) return undefined;
     return decryptFramed(blob, key, (term) => (term === ROOT_KEY_TERM ? undefined : keyring.key(term)));
   }
@@ -99,12 +119,13 @@ export class Barrier implements Storage {
     const keyring = this.#unsealed();
     const term = keyring.activeTerm;
     keyring.countEncryption();
-    await this.#writer.put(key, encryptFramed(value, key, term, keyring.key(term) as Uint8Array));
+    const blob = encryptFramed(value, key, term, keyring.key(term) as Uint8Array);
+    await this.#cache.write(key, blob, () => this.#writer.put(key, blob));
   }
 
   async delete(key: string): Promise<void> {
     this.#unsealed();
-    await this.#writer.delete(key);
+    await this.#cache.write(key, undefined, () => this.#writer.delete(key));
   }
 
   async list(prefix: string): Promise<string[]> {

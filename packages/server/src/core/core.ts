@@ -1,7 +1,7 @@
 import { CofferError, isHAStorage, type LeaderInfo, type Logger, type Storage } from '@coffer/sdk';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AuditDeviceSpec } from './audit/audit-manager.js';
-import { Barrier } from './barrier.js';
+import { Barrier, DEFAULT_CACHE_LIMITS } from './barrier.js';
 import type { ClusterIdentity } from './ha/cluster-tls.js';
 import { HaNode } from './ha/ha-node.js';
 import { newUuid } from './ids.js';
@@ -37,6 +37,8 @@ export interface CoreOptions {
    * registration relabels the pod). It must return at once; the new state is read from the core.
    */
   onRoleChange?: () => void;
+  /** Entries in the read cache of stored values (Vault's `cache_size`); 0 disables it. */
+  readCacheEntries?: number;
 }
 
 export type NodeRole = 'sealed' | 'standby' | 'active';
@@ -83,7 +85,10 @@ export class Core {
   constructor(options: CoreOptions) {
     this.#options = options;
     this.#now = options.now ?? (() => new Date());
-    this.#barrier = new Barrier(options.physical);
+    this.#barrier = new Barrier(options.physical, {
+      ...DEFAULT_CACHE_LIMITS,
+      ...(options.readCacheEntries !== undefined ? { maxEntries: options.readCacheEntries } : {}),
+    });
     this.#seal = new SealManager(options.physical, this.#barrier, options.seals ?? { active: undefined }, options.logger);
     this.generateRoot = new GenerateRoot(this.#seal, () => this.#mintRootToken());
     options.metrics?.attach({

@@ -68,7 +68,7 @@ export class HaNode {
 
   /** Called once the barrier is open: join the cluster as a standby and campaign. */
   start(): void {
-    this.#deps.barrier.setWriter(STANDBY_WRITER);
+    this.#deps.barrier.setWriter(STANDBY_WRITER, false);
     void this.identity().catch(() => undefined);
     this.#coordinator.start();
   }
@@ -95,7 +95,7 @@ export class HaNode {
   }
 
   async #becomeActive(leadership: Leadership): Promise<void> {
-    this.#deps.barrier.setWriter(leadership.storage);
+    this.#deps.barrier.setWriter(leadership.storage, true);
     // Terms the old leader added (sys/rotate) are picked up before anything is written.
     await this.#deps.barrier.reload();
     if (!this.#identity) {
@@ -106,7 +106,7 @@ export class HaNode {
   }
 
   async #becomeStandby(): Promise<void> {
-    this.#deps.barrier.setWriter(STANDBY_WRITER);
+    this.#deps.barrier.setWriter(STANDBY_WRITER, false);
     await this.#deps.stopRuntime();
   }
 }
