@@ -36,7 +36,11 @@ const STANDBY_WRITER: Pick<Storage, 'put' | 'delete'> & Storage = {
 export class HaNode {
   readonly #deps: HaNodeDeps;
   readonly #coordinator: HaCoordinator;
-  #identity: ClusterIdentity | undefined;
+  /**
+   * Single-flight: concurrent first forwards share one certificate. Issuing one per caller gave the
+   * forwarder a new identity mid-flight, and it dropped the connections of requests still running.
+   */
+  #identity: Promise<ClusterIdentity | undefined> | undefined;
 
   constructor(deps: HaNodeDeps) {
     this.#deps = deps;
@@ -86,22 +90,35 @@ export class HaNode {
    * This node's certificate from the cluster CA. Created with the CA by the first active node;
    * a standby reads the CA behind the barrier, so it must be unsealed to forward.
    */
-  async identity(): Promise<ClusterIdentity | undefined> {
-    if (this.#identity) return this.#identity;
-    const ca = await clusterCa(this.#deps.barrier, false);
-    if (!ca) return undefined;
-    this.#identity = await issueNodeIdentity(ca, this.#deps.clusterHost);
+  identity(): Promise<ClusterIdentity | undefined> {
+    this.#identity ??= this.#issueIdentity(false);
     return this.#identity;
+  }
+
+  /** Reads (or, on the active node, creates) the cluster CA and issues this node's certificate. */
+  #issueIdentity(createCa: boolean): Promise<ClusterIdentity | undefined> {
+    const issuing = (async () => {
+      const ca = await clusterCa(this.#deps.barrier, createCa);
+      return ca ? issueNodeIdentity(ca, this.#deps.clusterHost) : undefined;
+    })();
+    // A failure or "no CA yet" is not remembered: the next caller tries again.
+    void issuing.then(
+      (identity) => {
+        if (!identity && this.#identity === issuing) this.#identity = undefined;
+      },
+      () => {
+        if (this.#identity === issuing) this.#identity = undefined;
+      },
+    );
+    return issuing;
   }
 
   async #becomeActive(leadership: Leadership): Promise<void> {
     this.#deps.barrier.setWriter(leadership.storage, true);
     // Terms the old leader added (sys/rotate) are picked up before anything is written.
     await this.#deps.barrier.reload();
-    if (!this.#identity) {
-      const ca = await clusterCa(this.#deps.barrier, true);
-      if (ca) this.#identity = await issueNodeIdentity(ca, this.#deps.clusterHost);
-    }
+    if (!(await this.#identity?.catch(() => undefined))) this.#identity = this.#issueIdentity(true);
+    await this.#identity;
     await this.#deps.startRuntime();
   }
 
