@@ -43,6 +43,13 @@ describe('ACL policies through the API', () => {
     expect(syntax.json().errors[0]).toMatch(/policy "bad":\d+:\d+/);
     const huge = 'path "a/*" { capabilities = ["read"] }\n'.repeat(40_000);
     expect((await call(t, root, 'PUT', '/v1/sys/policies/acl/huge', { policy: huge })).statusCode).toBe(400);
+    // Deep nesting inside the policy string (the body's own JSON depth is fine): a 400, never a stack overflow.
+    const deep = `path "a" { allowed_parameters = ${'{ "k" = '.repeat(20_000)}[]${' }'.repeat(20_000)} }`;
+    const nested = await call(t, root, 'PUT', '/v1/sys/policies/acl/deep', { policy: deep });
+    expect(nested.statusCode).toBe(400);
+    expect(nested.json().errors[0]).toMatch(/nested deeper than 64 levels/);
+    const deepPassword = await call(t, root, 'PUT', '/v1/sys/policies/password/deep', { policy: `length = 20\nrule "charset" ${'{ x = '.repeat(20_000)}1${' }'.repeat(20_000)}` });
+    expect(deepPassword.statusCode).toBe(400);
     expect((await call(t, root, 'PUT', '/v1/sys/policies/acl/root', { policy: 'path "a" { capabilities = ["read"] }' })).statusCode).toBe(400);
     expect((await call(t, root, 'DELETE', '/v1/sys/policies/acl/default')).statusCode).toBe(400);
     expect((await call(t, root, 'PUT', '/v1/sys/policies/acl/empty', { policy: '' })).statusCode).toBe(400);

@@ -3,10 +3,14 @@ import { isPlainObject } from '@coffer/sdk';
 import { scanHclPositions } from './hcl-positions.js';
 import { scanJsonPositions } from './json-positions.js';
 import { Located } from './located.js';
+import { firstTooDeep } from './nesting-depth.js';
 import { LineIndex } from './positions.js';
 import type { Problems } from './problems.js';
 
 export type ConfigFormat = 'hcl' | 'json';
+
+/** Far above any real configuration or policy (they nest three or four levels). */
+const MAX_NESTING = 64;
 
 /** Vault's rule: `.hcl` files are HCL; otherwise a document that opens with `{` is JSON. */
 export function detectFormat(text: string, fileName: string): ConfigFormat {
@@ -35,6 +39,12 @@ export async function readConfigDocument(
       `the file contains the control character U+${code}; it does not look like a text configuration file`,
       lines.column(control.index),
     );
+    return undefined;
+  }
+  const tooDeep = firstTooDeep(text, MAX_NESTING);
+  if (tooDeep !== undefined) {
+    const lines = new LineIndex(text);
+    problems.add(lines.line(tooDeep), `nested deeper than ${MAX_NESTING} levels of braces and brackets`, lines.column(tooDeep));
     return undefined;
   }
   return detectFormat(text, fileName) === 'json' ? readJson(text, problems) : readHcl(text, problems);

@@ -199,4 +199,15 @@ describe('parsePolicy refuses', () => {
     const text = Array.from({ length: MAX_POLICY_PATHS + 1 }, (_, i) => `path "p/${i}" { capabilities = ["read"] }`).join('\n');
     expect(await refusal(text)).toMatch(/more than 10000 path blocks/);
   });
+
+  it('deeply nested input, in HCL and in JSON, with a clear message rather than a stack overflow', async () => {
+    const depth = 20_000;
+    const hcl = `path "a" {\n  allowed_parameters = ${'{ "k" = '.repeat(depth)}[]${' }'.repeat(depth)}\n}\n`;
+    expect(await refusal(hcl)).toBe('policy "bad":2:528: nested deeper than 64 levels of braces and brackets');
+    const json = `{"path":{"a":{"allowed_parameters":${'{"k":'.repeat(depth)}[]${'}'.repeat(depth)}}}}`;
+    expect(await refusal(json)).toMatch(/^policy "bad":1:\d+: nested deeper than 64 levels/);
+    // The same policy refers to itself by name only as text: nothing to follow, nothing cyclic.
+    const selfNamed = await parsePolicy('loop', 'name = "loop"\npath "sys/policies/acl/loop" { capabilities = ["read"] }\n');
+    expect(selfNamed.name).toBe('loop');
+  });
 });
