@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../src/core/core.js';
 import { engineRegistry } from '../src/engines/registry.js';
 import { buildApp } from '../src/http/app.js';
+import { listen } from '../src/http/listener.js';
 import { meteredStorage } from '../src/metrics/metered-storage.js';
 import { Metrics } from '../src/metrics/metrics.js';
 import { call, initAndUnseal, type TestApp } from './helpers.js';
@@ -43,7 +44,9 @@ describe('sys/metrics', () => {
     expect(text).toMatch(/coffer_storage_operation_duration_seconds_count\{op="put"\} \d+/);
     expect(text).toMatch(/coffer_sealed 0/);
     expect(text).toMatch(/coffer_active 1/);
-    expect(text).toMatch(/coffer_leases_scheduled \d+/);
+    expect(text).toMatch(/coffer_leases_scheduled\{kind="token"\} \d+/);
+    expect(text).toMatch(/coffer_leases_scheduled\{kind="secret"\} 0/);
+    expect(text).toMatch(/coffer_leases_irrevocable 0/);
     expect(text).toMatch(/coffer_nodejs_eventloop_lag_seconds/);
     expect(text).not.toContain('secret/data/a');
   });
@@ -58,5 +61,26 @@ describe('sys/metrics', () => {
     const json = await call(t, scraper, 'GET', '/v1/sys/metrics');
     expect(Array.isArray(json.json())).toBe(true);
     expect((await call(t, scraper, 'GET', '/v1/sys/metrics?format=xml')).statusCode).toBe(400);
+  });
+
+  it("answers without a token on a listener with unauthenticated_metrics_access, and only there", async () => {
+    const open = await listen(t.app.server, { host: '127.0.0.1', port: 0, tls: null, unauthenticatedMetrics: true });
+    const guarded = await listen(t.app.server, { host: '127.0.0.1', port: 0, tls: null });
+    try {
+      const scrape = await fetch(`${open.address}/v1/sys/metrics?format=prometheus`);
+      expect(scrape.status).toBe(200);
+      expect(await scrape.text()).toMatch(/coffer_sealed 0/);
+      expect((await fetch(`${open.address}/v1/sys/metrics`)).headers.get('content-type')).toMatch(/application\/json/);
+      expect((await fetch(`${open.address}/v1/sys/metrics?format=xml`)).status).toBe(400);
+      // Nothing else on that listener loosens: other paths and methods still need a token.
+      expect((await fetch(`${open.address}/v1/secret/data/a`)).status).toBe(403);
+      expect((await fetch(`${open.address}/v1/sys/metrics`, { method: 'POST', body: '{}' })).status).toBe(403);
+      // The other listener guards it as before, and the internal route cannot be named directly.
+      expect((await fetch(`${guarded.address}/v1/sys/metrics?format=prometheus`)).status).toBe(403);
+      expect((await fetch(`${guarded.address}/v1/sys/metrics/unauthenticated?format=prometheus`)).status).toBe(403);
+    } finally {
+      await open.close();
+      await guarded.close();
+    }
   });
 });

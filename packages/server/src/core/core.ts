@@ -94,7 +94,7 @@ export class Core {
     options.metrics?.attach({
       sealed: () => this.sealed,
       active: () => this.role === 'active',
-      leases: () => this.#runtime?.handles.expiration.scheduled ?? 0,
+      leases: () => this.#runtime?.handles.expiration.counts() ?? { tokens: 0, secrets: 0, irrevocable: 0 },
       auditFailures: () => this.#runtime?.handles.audit.failures() ?? [],
     });
     this.rekey = { barrier: new Rekey(this.#seal, 'barrier'), recovery: new Rekey(this.#seal, 'recovery') };

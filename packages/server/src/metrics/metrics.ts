@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export interface NodeGauges {
   sealed(): boolean;
   active(): boolean;
-  leases(): number;
+  leases(): { tokens: number; secrets: number; irrevocable: number };
   auditFailures(): { device: string; failures: number }[];
 }
 
@@ -61,10 +61,21 @@ export class Metrics {
     });
     new Gauge({
       name: 'coffer_leases_scheduled',
-      help: 'Live leases (tokens with a TTL and leased secrets) the expiration manager tracks.',
+      help: 'Live leases the expiration manager tracks: of tokens with a TTL (kind="token") and of secrets (kind="secret").',
+      labelNames: ['kind'],
       registers,
       collect() {
-        this.set(gauges()?.leases() ?? 0);
+        const counts = gauges()?.leases();
+        this.set({ kind: 'token' }, counts?.tokens ?? 0);
+        this.set({ kind: 'secret' }, counts?.secrets ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'coffer_leases_irrevocable',
+      help: 'Leases whose revocation kept failing and was given up; each needs an operator (sys/leases/revoke-force).',
+      registers,
+      collect() {
+        this.set(gauges()?.leases().irrevocable ?? 0);
       },
     });
     new Gauge({

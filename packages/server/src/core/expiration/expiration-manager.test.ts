@@ -91,9 +91,40 @@ describe('ExpirationManager', () => {
     expect(attempts).toBe(3);
     expect((await manager.lookup(lease.id))?.revokeAttempts).toBe(3);
     expect(manager.scheduled).toBe(0);
+    expect(manager.counts()).toEqual({ tokens: 0, secrets: 0, irrevocable: 1 });
+    // Counted again after a restart, from the stored entry.
+    const restarted = start(storage, { revokeSecret: async () => Promise.reject(new Error('still down')) });
+    await restarted.manager.restored;
+    expect(restarted.manager.counts().irrevocable).toBe(1);
+    await restarted.manager.stop();
     // An operator can still force it away.
     await manager.revoke(lease.id, { force: true });
     expect(await manager.lookup(lease.id)).toBeUndefined();
+    expect(manager.counts().irrevocable).toBe(0);
+  });
+
+  it('runs one revocation per lease when expiry, revoke-prefix and revoke arrive together', async () => {
+    const storage = new InMemoryStorage();
+    const calls: string[] = [];
+    const dropped = new Set<string>();
+    const { manager } = start(storage, {
+      // Like DROP ROLE: a second drop of the same user fails.
+      revokeSecret: async (entry) => {
+        calls.push(entry.id);
+        await new Promise((r) => setTimeout(r, 50));
+        if (dropped.has(entry.id)) throw new Error('role does not exist');
+        dropped.add(entry.id);
+      },
+    });
+    const leases = await Promise.all(Array.from({ length: 5 }, () => manager.registerSecret(secret(1))));
+    await new Promise((r) => setTimeout(r, 1000));
+    // The leases come due now; revoke-prefix and explicit revokes race the expiry.
+    const prefix = leases[0]!.id.slice(0, leases[0]!.id.lastIndexOf('/'));
+    await Promise.all([manager.revokePrefix(prefix), ...leases.map((lease) => manager.revoke(lease.id))]);
+    await eventually(async () => manager.scheduled === 0 && calls.length >= 5, 'all revoked');
+    expect(calls.sort()).toEqual(leases.map((lease) => lease.id).sort());
+    for (const lease of leases) expect(await manager.lookup(lease.id)).toBeUndefined();
+    expect(manager.counts()).toEqual({ tokens: 0, secrets: 0, irrevocable: 0 });
   });
 
   it('reports an explicit revocation failure to the caller', async () => {

@@ -52,6 +52,10 @@ const REVOKE_CONCURRENCY = 16;
 export class ExpirationManager {
   readonly #deps: ExpirationDeps;
   readonly #schedule = new LeaseSchedule();
+  /** Leases whose revocation failed for good: kept in storage for an operator, counted for alerts. */
+  readonly #irrevocable = new Set<string>();
+  /** Revocations under way, by lease id (see #revoke). */
+  readonly #revoking = new Map<string, Promise<void>>();
   readonly #retry: { baseMs: number; maxAttempts: number };
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -62,7 +66,9 @@ export class ExpirationManager {
     this.#deps = deps;
     this.#retry = deps.retry ?? { baseMs: 10_000, maxAttempts: 6 };
     this.restored = restoreLeases(deps.storage, (entry) => {
-      if (!this.#stopped && !entry.irrevocable) this.#schedule.set(entry.id, entry.expireTime);
+      if (this.#stopped) return;
+      if (entry.irrevocable) this.#irrevocable.add(entry.id);
+      else this.#schedule.set(entry.id, entry.expireTime);
       this.#arm();
     }).then(
       (count) => {
@@ -80,6 +86,16 @@ export class ExpirationManager {
 
   get scheduled(): number {
     return this.#schedule.size;
+  }
+
+  /**
+   * For the metrics: scheduled leases of tokens (their ids start with the auth mount's path, as
+   * Vault's do) and of secrets, and the leases given up as irrevocable. Counted at scrape time.
+   */
+  counts(): { tokens: number; secrets: number; irrevocable: number } {
+    let tokens = 0;
+    for (const id of this.#schedule.ids()) if (id.startsWith('auth/')) tokens++;
+    return { tokens, secrets: this.#schedule.size - tokens, irrevocable: this.#irrevocable.size };
   }
 
   /** Registers the lease of a token with a TTL. The id names the creating path, as Vault's do. */
@@ -236,12 +252,35 @@ export class ExpirationManager {
 
   async #forget(id: string): Promise<void> {
     this.#schedule.delete(id);
+    this.#irrevocable.delete(id);
     const entry = await this.lookup(id);
     if (entry?.clientTokenHash) await this.#deps.storage.delete(indexKey(entry.clientTokenHash, id));
     await this.#deps.storage.delete(LEASE_PREFIX + id);
   }
 
+  /**
+   * One revocation per lease at a time. Expiry, revoke-prefix, a token's revocation and an explicit
+   * revoke can reach the same lease together; two DROP ROLEs racing each other fail one of them, and
+   * the failure's bookkeeping would write the lease back after the winner forgot it. A caller that
+   * finds one running waits for it, then acts on what is left (nothing, when it succeeded).
+   */
   async #revoke(entry: LeaseEntry, force: boolean, throwOnFailure: boolean, expiring: boolean): Promise<void> {
+    let current: LeaseEntry | undefined = entry;
+    for (let running = this.#revoking.get(entry.id); running; running = this.#revoking.get(entry.id)) {
+      await running.catch(() => undefined);
+      current = await this.lookup(entry.id);
+      if (!current) return;
+    }
+    const attempt = this.#revokeOnce(current, force, throwOnFailure, expiring);
+    this.#revoking.set(entry.id, attempt);
+    try {
+      await attempt;
+    } finally {
+      if (this.#revoking.get(entry.id) === attempt) this.#revoking.delete(entry.id);
+    }
+  }
+
+  async #revokeOnce(entry: LeaseEntry, force: boolean, throwOnFailure: boolean, expiring: boolean): Promise<void> {
     try {
       if (entry.kind === 'token') {
         const later = await this.#deps.revokeToken(entry, expiring);
@@ -276,7 +315,10 @@ export class ExpirationManager {
       lastRevokeError: message,
       ...(irrevocable ? { irrevocable: true } : { expireTime: next }),
     };
-    if (irrevocable) this.#schedule.delete(entry.id);
+    if (irrevocable) {
+      this.#schedule.delete(entry.id);
+      this.#irrevocable.add(entry.id);
+    }
     await this.#save(updated);
     const log = irrevocable ? this.#deps.logger.error : this.#deps.logger.warn;
     log({ leaseId: entry.id, attempts, err: error }, irrevocable ? 'lease is irrevocable after repeated failures' : 'lease revocation failed; will retry');

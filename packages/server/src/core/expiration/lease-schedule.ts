@@ -20,6 +20,10 @@ export class LeaseSchedule {
     this.#due.delete(id);
   }
 
+  ids(): IterableIterator<string> {
+    return this.#due.keys();
+  }
+
   has(id: string): boolean {
     return this.#due.has(id);
   }

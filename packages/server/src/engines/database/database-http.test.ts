@@ -179,6 +179,32 @@ describe.each(['pg', 'maria'] as const)('dynamic credentials through the server 
 });
 
 describe('bad input and password policies through the server', () => {
+  it('shows a failing revocation in sys/leases/lookup until revoke-force clears it', async () => {
+    await call(t, root, 'POST', '/v1/database/roles/pg-broken-revoke', {
+      db_name: 'pg',
+      creation_statements: PG_CREATE,
+      revocation_statements: 'DROP ROLE no_such_syntax_here ((',
+      default_ttl: '1h',
+    });
+    const issued = await creds('pg-broken-revoke');
+    const revoke = await call(t, root, 'PUT', '/v1/sys/leases/revoke', { lease_id: issued.lease_id });
+    expect(revoke.statusCode).toBe(502);
+    const lookup = await call(t, root, 'PUT', '/v1/sys/leases/lookup', { lease_id: issued.lease_id });
+    expect(lookup.statusCode).toBe(200);
+    expect(lookup.json().data).toMatchObject({ id: issued.lease_id, revoke_attempts: 1, irrevocable: false });
+    expect(lookup.json().data.last_revoke_error).toMatch(/syntax error/);
+    expect(lookup.body).not.toContain(issued.data.password);
+    expect(lookup.body).not.toContain(pg.adminPassword);
+
+    const forced = await call(t, root, 'PUT', `/v1/sys/leases/revoke-force/database/creds/pg-broken-revoke`);
+    expect(forced.statusCode).toBe(204);
+    expect((await call(t, root, 'PUT', '/v1/sys/leases/lookup', { lease_id: issued.lease_id })).statusCode).toBe(400);
+    // revoke-force forgets the lease, not the user: the operator drops it by hand, as in Vault.
+    expect(await databases.pg.exists(issued.data.username)).toBe(true);
+    await pg.query(`REVOKE ALL ON widgets FROM "${issued.data.username}"`);
+    await pg.query(`DROP ROLE "${issued.data.username}"`);
+  });
+
   it('answers 400 for a role outside allowed_roles or a TTL above max_ttl, 502 for SQL errors without the password', async () => {
     await call(t, root, 'POST', '/v1/database/roles/pg-outside', { db_name: 'maria', creation_statements: MARIA_CREATE });
     const outside = await call(t, root, 'GET', '/v1/database/creds/pg-outside');

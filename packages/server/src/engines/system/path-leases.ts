@@ -102,5 +102,10 @@ function leaseJson(entry: LeaseEntry, now: number): Record<string, unknown> {
     last_renewal: entry.lastRenewal ? new Date(entry.lastRenewal).toISOString() : null,
     renewable: entry.renewable,
     ttl: Math.max(0, Math.round((entry.expireTime - now) / 1000)),
+    // Coffer's addition: a lease whose revocation is failing shows it (Vault only logs it), so an
+    // operator sees why a credential outlived its TTL; expire_time is then the next attempt.
+    ...(entry.revokeAttempts
+      ? { revoke_attempts: entry.revokeAttempts, last_revoke_error: entry.lastRevokeError ?? null, irrevocable: entry.irrevocable ?? false }
+      : {}),
   };
 }
