@@ -22,7 +22,7 @@ function config(storage: ServerConfig['storage'], port: number): ServerConfig {
     seals: [],
     audit: { devices: [], allowApi: true },
     listeners: [
-      { type: 'tcp', address: `127.0.0.1:${port}`, host: '127.0.0.1', port, tls: null, maxRequestSize: 32 * 1024 * 1024, maxRequestDurationSeconds: 90 },
+      { type: 'tcp', address: `127.0.0.1:${port}`, host: '127.0.0.1', port, tls: null, maxRequestSize: 32 * 1024 * 1024, maxRequestDurationSeconds: 90, unauthenticatedMetricsAccess: false },
     ],
     defaultLeaseTtl: 768 * 3600,
     maxLeaseTtl: 768 * 3600,

@@ -34,6 +34,7 @@ export function devServerConfig(listenAddress: string, logLevel: ServerConfig['l
         tls: null,
         maxRequestSize: 32 * 1024 * 1024,
         maxRequestDurationSeconds: 90,
+        unauthenticatedMetricsAccess: false,
       },
     ],
     defaultLeaseTtl: LEASE_TTL_SECONDS,

@@ -30,6 +30,7 @@ export async function startTestServer(
         tls: tls ? { certFile: tls.certFile, keyFile: tls.keyFile, minVersion: 'TLSv1.2' } : null,
         maxRequestSize: 32 * 1024 * 1024,
         maxRequestDurationSeconds: 90,
+        unauthenticatedMetricsAccess: false,
       },
     ],
     defaultLeaseTtl: 768 * 3600,

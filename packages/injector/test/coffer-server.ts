@@ -15,7 +15,7 @@ export async function startTestServer(): Promise<TestServer> {
       storage: { type: 'inmem' },
       seals: [],
       audit: { devices: [], allowApi: true },
-      listeners: [{ type: 'tcp', address: '127.0.0.1:0', host: '127.0.0.1', port: 0, tls: null, maxRequestSize: 32 * 1024 * 1024, maxRequestDurationSeconds: 90 }],
+      listeners: [{ type: 'tcp', address: '127.0.0.1:0', host: '127.0.0.1', port: 0, tls: null, maxRequestSize: 32 * 1024 * 1024, maxRequestDurationSeconds: 90, unauthenticatedMetricsAccess: false }],
       defaultLeaseTtl: 768 * 3600,
       maxLeaseTtl: 768 * 3600,
       logLevel: 'error',

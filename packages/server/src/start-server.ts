@@ -103,6 +103,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
                 ...(listener.tls.minVersion ? { minVersion: listener.tls.minVersion } : {}),
               }
             : null,
+          unauthenticatedMetrics: listener.unauthenticatedMetricsAccess,
         }),
       );
     }

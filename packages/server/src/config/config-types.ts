@@ -60,6 +60,8 @@ export interface ListenerConfig {
   /** Bytes. */
   maxRequestSize: number;
   maxRequestDurationSeconds: number;
+  /** `telemetry { unauthenticated_metrics_access = true }`: sys/metrics without a token on this listener. */
+  unauthenticatedMetricsAccess: boolean;
 }
 
 export interface ListenerTls {

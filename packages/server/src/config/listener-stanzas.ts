@@ -50,6 +50,28 @@ const addressField: Field<ListenAddress> = {
   default: { address: DEFAULT_ADDRESS, host: '127.0.0.1', port: 8200 },
 };
 
+const telemetryKeys = { unauthenticated_metrics_access: booleanField({ default: false }) };
+
+/**
+ * Vault's `telemetry { … }` block inside a listener (an object in JSON; hcl2json gives a one-block
+ * list). Only `unauthenticated_metrics_access` is read; anything else in it is refused by name.
+ */
+const telemetryField: Field<{ unauthenticated_metrics_access: boolean }> = {
+  check(raw) {
+    const block = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
+    if (typeof block !== 'object' || block === null || Array.isArray(block)) {
+      return { ok: false, expected: 'must be a block: telemetry { unauthenticated_metrics_access = true }' };
+    }
+    const unknown = Object.keys(block).find((key) => !(key in telemetryKeys));
+    if (unknown !== undefined) return { ok: false, expected: `has an unknown key "${unknown}" (known: unauthenticated_metrics_access)` };
+    const given = (block as Record<string, unknown>).unauthenticated_metrics_access;
+    if (given === undefined) return { ok: true, value: { unauthenticated_metrics_access: false } };
+    const checked = telemetryKeys.unauthenticated_metrics_access.check(given);
+    if (!checked.ok) return { ok: false, expected: `"unauthenticated_metrics_access" ${checked.expected}` };
+    return { ok: true, value: { unauthenticated_metrics_access: checked.value } };
+  },
+};
+
 /** Listener types by Vault name. A new listener type (e.g. `unix`) is one entry here. */
 export const LISTENER: StanzaKind<ListenerConfig> = {
   name: 'listener',
@@ -68,6 +90,7 @@ export const LISTENER: StanzaKind<ListenerConfig> = {
         // rather than accept unbounded bodies.
         max_request_size: integerField({ min: 0, default: DEFAULT_MAX_REQUEST_SIZE }),
         max_request_duration: durationField({ default: DEFAULT_MAX_REQUEST_DURATION_SECONDS }),
+        telemetry: telemetryField,
       },
       (values, report): ListenerConfig | undefined => {
         const { address, tls_disable, tls_cert_file, tls_key_file, tls_min_version = 'tls12' } = values;
@@ -89,6 +112,7 @@ export const LISTENER: StanzaKind<ListenerConfig> = {
           tls,
           maxRequestSize: values.max_request_size || DEFAULT_MAX_REQUEST_SIZE,
           maxRequestDurationSeconds: values.max_request_duration || DEFAULT_MAX_REQUEST_DURATION_SECONDS,
+          unauthenticatedMetricsAccess: values.telemetry?.unauthenticated_metrics_access ?? false,
         };
       },
     ),

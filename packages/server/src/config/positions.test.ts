@@ -95,12 +95,12 @@ describe('scanHclPositions', () => {
   });
 
   it('puts errors after tricky content at the right line, end to end', async () => {
-    // Two lines shorter: the telemetry block becomes one (unknown) attribute.
+    // Two lines shorter: the telemetry block becomes one attribute (a number where a block belongs).
     const text = TRICKY_HCL.replace('ui = true', 'ui = "sure"').replace(/ {2}telemetry \{\n.*\n {2}\}\n/, '  telemetry = 1\n');
     const error = await parseServerConfig(text, { fileName: 'tricky.hcl', env: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CofferError);
     const lines = (error as CofferError).message.split('\n');
-    expect(lines).toContain('tricky.hcl:18: unknown key "telemetry" in listener "tcp"');
+    expect(lines).toContain('tricky.hcl:18: "telemetry" in listener "tcp": must be a block: telemetry { unauthenticated_metrics_access = true }, got 1');
     expect(lines).toContain('tricky.hcl:19: unknown key "tags" in listener "tcp"');
     expect(lines).toContain('tricky.hcl:33: "ui": must be a boolean (true or false), got "sure"');
   });

@@ -73,6 +73,7 @@ max_lease_ttl     = 86400
           tls: { certFile: '/etc/coffer/tls/tls.crt', keyFile: '/etc/coffer/tls/tls.key', minVersion: 'TLSv1.3' },
           maxRequestSize: 1048576,
           maxRequestDurationSeconds: 30,
+          unauthenticatedMetricsAccess: false,
         },
         {
           type: 'tcp',
@@ -82,6 +83,7 @@ max_lease_ttl     = 86400
           tls: null,
           maxRequestSize: 33554432,
           maxRequestDurationSeconds: 90,
+          unauthenticatedMetricsAccess: false,
         },
       ],
       apiAddr: 'https://coffer-0.coffer-internal:8200',
@@ -137,6 +139,7 @@ max_lease_ttl     = 86400
           tls: null,
           maxRequestSize: 32 * 1024 * 1024,
           maxRequestDurationSeconds: 90,
+          unauthenticatedMetricsAccess: false,
         },
       ],
       defaultLeaseTtl: 768 * 3600,
@@ -166,6 +169,7 @@ default_lease_ttl = 0
       tls: { certFile: 'c.pem', keyFile: 'k.pem', minVersion: 'TLSv1.2' },
       maxRequestSize: 33554432,
       maxRequestDurationSeconds: 90,
+      unauthenticatedMetricsAccess: false,
     });
     expect(config.defaultLeaseTtl).toBe(768 * 3600);
   });
@@ -186,6 +190,22 @@ default_lease_ttl = 0
   it('lowers an unset default lease TTL to a lowered maximum', async () => {
     const config = await parseServerConfig(`${MINIMAL}max_lease_ttl = "1h"\n`, { fileName: 'config.hcl', env: noEnv });
     expect([config.defaultLeaseTtl, config.maxLeaseTtl]).toEqual([3600, 3600]);
+  });
+
+  it('reads a listener\'s telemetry block (HCL and JSON) and refuses unknown keys in it', async () => {
+    const hcl = await parseServerConfig(
+      'storage "inmem" {}\nlistener "tcp" {\n  tls_disable = true\n  telemetry {\n    unauthenticated_metrics_access = true\n  }\n}\n',
+      { fileName: 'config.hcl', env: noEnv },
+    );
+    expect(hcl.listeners[0]?.unauthenticatedMetricsAccess).toBe(true);
+    const json = await parseServerConfig(
+      '{"storage":{"inmem":{}},"listener":{"tcp":{"tls_disable":true,"telemetry":{"unauthenticated_metrics_access":"true"}}}}',
+      { fileName: 'config.json', env: noEnv },
+    );
+    expect(json.listeners[0]?.unauthenticatedMetricsAccess).toBe(true);
+    expect((await parseServerConfig(MINIMAL, { fileName: 'config.hcl', env: noEnv })).listeners[0]?.unauthenticatedMetricsAccess).toBe(false);
+    const problems = await problemsIn('storage "inmem" {}\nlistener "tcp" {\n  tls_disable = true\n  telemetry {\n    prometheus_retention_time = "30s"\n  }\n}\n');
+    expect(problems.join('\n')).toMatch(/telemetry.*unknown key "prometheus_retention_time"/);
   });
 
   it("sizes the read cache with Vault's cache_size, and disable_cache turns it off", async () => {

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { CofferError, type Logger } from '@coffer/sdk';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Core } from '../core/core.js';
@@ -9,6 +9,7 @@ import { trackResponseBoundaries } from './list-shim.js';
 import { registerLogicalRoutes } from './logical-routes.js';
 import { QUORUM_PATHS, registerSysQuorumRoutes } from './sys-quorum-routes.js';
 import { registerSysStatusRoutes, type NodeInfo } from './sys-status-routes.js';
+import { isUnauthenticatedMetrics, registerUnauthenticatedMetricsRoute, UNAUTHENTICATED_METRICS_ROUTE } from './unauthenticated-metrics-route.js';
 
 export interface AppOptions {
   core: Core;
@@ -37,7 +38,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance<Ser
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 8192 },
     // URLs are ours to judge (request-input.ts), including ones find-my-way would choke on.
-    rewriteUrl: (req) => normaliseForRouter(req.url ?? '/'),
+    rewriteUrl: (req) => normaliseForRouter(req),
   });
 
   // Bodies are parsed by our own rules (JSON regardless of content type, as Vault does).
@@ -86,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance<Ser
 
   registerSysStatusRoutes(app, core, options.info);
   registerSysQuorumRoutes(app, core);
+  registerUnauthenticatedMetricsRoute(app, options.metrics);
   registerLogicalRoutes(app, core);
   await app.ready();
   trackResponseBoundaries(app.server);
@@ -96,9 +98,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance<Ser
  * The router only decides which handler runs; it must not reject odd paths before our validation
  * can answer them clearly. `/v1/...` is routed as is (minus the query); anything else goes to 404.
  */
-function normaliseForRouter(url: string): string {
+function normaliseForRouter(req: IncomingMessage): string {
+  const url = req.url ?? '/';
   const path = url.split('?')[0] ?? '/';
+  const query = url.includes('?') ? url.slice(url.indexOf('?')) : '';
+  if (req.method === 'GET' && isUnauthenticatedMetrics(req, path)) return UNAUTHENTICATED_METRICS_ROUTE + query;
   if (path === '/v1/sys/health' || path === '/v1/sys/seal-status' || path === '/v1/sys/init') return url;
   if (path === '/v1/sys/unseal' || path === '/v1/sys/leader' || QUORUM_PATHS.has(path)) return url;
-  return path.startsWith('/v1/') ? '/v1/logical' + (url.includes('?') ? url.slice(url.indexOf('?')) : '') : '/not-found';
+  return path.startsWith('/v1/') ? '/v1/logical' + query : '/not-found';
 }

@@ -23,13 +23,16 @@ export class ListRewritingSocket extends Duplex {
    * only these may say who the original client was (a standby forwarding a request).
    */
   readonly trustedPeer: boolean;
+  /** Set for connections on a listener that serves sys/metrics without a token. */
+  readonly unauthenticatedMetrics: boolean;
   #atBoundary = true;
   #pending: Buffer | undefined;
 
-  constructor(raw: Socket, options: { trustedPeer?: boolean } = {}) {
+  constructor(raw: Socket, options: { trustedPeer?: boolean; unauthenticatedMetrics?: boolean } = {}) {
     super({ allowHalfOpen: false });
     this.raw = raw;
     this.trustedPeer = options.trustedPeer ?? false;
+    this.unauthenticatedMetrics = options.unauthenticatedMetrics ?? false;
     raw.on('data', (chunk: Buffer) => {
       const out = this.#rewrite(chunk);
       if (out && out.length > 0 && !this.push(out)) raw.pause();

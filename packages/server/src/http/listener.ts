@@ -9,6 +9,8 @@ export interface ListenerSpec {
   host: string;
   port: number;
   tls: { certFile: string; keyFile: string; minVersion?: 'TLSv1.2' | 'TLSv1.3' } | null;
+  /** sys/metrics answers without a token on this listener (Vault's `unauthenticated_metrics_access`). */
+  unauthenticatedMetrics?: boolean;
 }
 
 export interface Listening {
@@ -27,7 +29,7 @@ export async function listen(server: HttpServer, spec: ListenerSpec): Promise<Li
   const accept = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    server.emit('connection', new ListRewritingSocket(socket));
+    server.emit('connection', new ListRewritingSocket(socket, { unauthenticatedMetrics: spec.unauthenticatedMetrics ?? false }));
   };
 
   let netServer: NetServer;
