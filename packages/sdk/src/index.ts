@@ -2,8 +2,8 @@ export { CofferError, ERROR_CODES, invalidRequest, isCofferError, permissionDeni
 export type { CofferErrorOptions, ErrorCode } from './errors.js';
 export { silentLogger } from './logger.js';
 export type { LogFn, Logger } from './logger.js';
-export { assertValidKey, compareKeys, isClosable, nextSegments } from './storage.js';
-export type { ClosableStorage, Storage, StorageCallOptions } from './storage.js';
+export { assertValidKey, checkBatch, compareKeys, isClosable, MAX_BATCH_WRITES, nextSegments, writeBatch } from './storage.js';
+export type { ClosableStorage, Storage, StorageCallOptions, StorageWrite } from './storage.js';
 export { InMemoryStorage } from './memory-storage.js';
 export type { Seal, SealCallOptions, SealedBlob } from './seal.js';
 export { formatDuration, parseDurationSeconds } from './duration.js';

@@ -1,4 +1,4 @@
-import { assertValidKey, compareKeys, type Storage } from './storage.js';
+import { assertValidKey, checkBatch, compareKeys, type Storage, type StorageWrite } from './storage.js';
 
 /**
  * Storage in a Map: for tests and `server --dev`. Values are copied in and out, so callers cannot
@@ -25,6 +25,19 @@ export class InMemoryStorage implements Storage {
   async delete(key: string): Promise<void> {
     assertValidKey(key);
     if (this.#entries.delete(key)) this.#index(key, -1);
+  }
+
+  /** All at once: nothing can run between the writes of a batch. */
+  async batch(writes: readonly StorageWrite[]): Promise<void> {
+    checkBatch(writes);
+    for (const { key, value } of writes) {
+      if (value === undefined) {
+        if (this.#entries.delete(key)) this.#index(key, -1);
+      } else {
+        if (!this.#entries.has(key)) this.#index(key, 1);
+        this.#entries.set(key, value.slice());
+      }
+    }
   }
 
   async list(prefix: string): Promise<string[]> {

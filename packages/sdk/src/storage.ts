@@ -11,12 +11,51 @@
  *   including the next `/` (so `"a"` for a key, `"dir/"` for a folder), without duplicates, sorted
  *   by `compareKeys`. Only keys are read, never values. An empty result is `[]`.
  * All methods are safe to call concurrently.
+ *
+ * `batch` is optional: several writes to distinct keys in one request, all or nothing (etcd: one
+ * transaction). Callers go through `writeBatch`, which falls back to the writes one by one, in
+ * order, on a backend without it; so order the writes such that a prefix of them is a safe state.
  */
 export interface Storage {
   get(key: string, options?: StorageCallOptions): Promise<Uint8Array | undefined>;
   put(key: string, value: Uint8Array, options?: StorageCallOptions): Promise<void>;
   delete(key: string, options?: StorageCallOptions): Promise<void>;
   list(prefix: string, options?: StorageCallOptions): Promise<string[]>;
+  batch?(writes: readonly StorageWrite[], options?: StorageCallOptions): Promise<void>;
+}
+
+/** One write of a batch: a put, or a delete when `value` is undefined. */
+export interface StorageWrite {
+  key: string;
+  value: Uint8Array | undefined;
+}
+
+/** Most writes one batch may hold (etcd's default limit on operations per transaction is 128). */
+export const MAX_BATCH_WRITES = 64;
+
+/**
+ * Applies `writes` through `storage.batch` when the backend has it (one request, atomic), else one
+ * by one in order. Keys must be distinct, since no backend agrees on what two writes to one key in
+ * one request mean.
+ */
+export async function writeBatch(storage: Storage, writes: readonly StorageWrite[], options?: StorageCallOptions): Promise<void> {
+  checkBatch(writes);
+  if (storage.batch) return storage.batch(writes, options);
+  for (const { key, value } of writes) {
+    if (value === undefined) await storage.delete(key, options);
+    else await storage.put(key, value, options);
+  }
+}
+
+/** Refuses what no backend accepts in a batch: too many writes, a bad key, a key twice. */
+export function checkBatch(writes: readonly StorageWrite[]): void {
+  if (writes.length > MAX_BATCH_WRITES) throw new TypeError(`a storage batch holds at most ${MAX_BATCH_WRITES} writes, got ${writes.length}`);
+  const seen = new Set<string>();
+  for (const { key } of writes) {
+    assertValidKey(key);
+    if (seen.has(key)) throw new TypeError(`a storage batch writes "${key}" twice`);
+    seen.add(key);
+  }
 }
 
 export interface StorageCallOptions {

@@ -30,7 +30,12 @@ export class EtcdHAStorage extends EtcdStorage implements HAStorage {
       ttlSeconds: config.lockTimeoutSeconds,
       observer: new LockObserver(client, lockKeys.key(''), POLL_MS, logger),
       log: logger,
-      storage: { reads: this, keys: this.keys, checkedValue: (raw, value) => this.checkedValue(raw, value) },
+      storage: {
+        reads: this,
+        keys: this.keys,
+        checkedValue: (raw, value) => this.checkedValue(raw, value),
+        requestOps: (writes) => this.requestOps(writes),
+      },
     });
   }
 

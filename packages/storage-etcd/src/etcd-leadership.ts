@@ -15,7 +15,7 @@ export interface EtcdLeadershipDeps {
   readonly observer: LockObserver;
   readonly log: Logger;
   /** What the fenced storage needs besides the fence. */
-  readonly storage: Pick<FencedStorageDeps, 'reads' | 'keys' | 'checkedValue'>;
+  readonly storage: Pick<FencedStorageDeps, 'reads' | 'keys' | 'checkedValue' | 'requestOps'>;
   /** Called once, when this leadership ends for any reason. */
   readonly onEnd: (leadership: EtcdLeadership) => void;
 }

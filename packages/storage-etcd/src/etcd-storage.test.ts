@@ -72,6 +72,14 @@ describe('etcd storage', () => {
     expect((await storage.get('huge'))?.length).toBe(max);
   });
 
+  it('refuses a batch whose values fit one by one but not together, before it reaches etcd', async () => {
+    const half = new Uint8Array(0.9 * MiB);
+    const error = await cofferError(storage.batch([{ key: 'too-big/a', value: half }, { key: 'too-big/b', value: half }]));
+    expect(error.code).toBe('invalid_request');
+    expect(error.message).toMatch(/batch too large for etcd storage: \d+ bytes, the limit is \d+ bytes/);
+    expect(await storage.list('too-big/')).toEqual([]);
+  });
+
   it('stops at once when the caller aborts', async () => {
     const controller = new AbortController();
     const reason = new Error('caller gave up');

@@ -1,12 +1,14 @@
 import {
   assertValidKey,
+  checkBatch,
   CofferError,
   nextSegments,
   type ClosableStorage,
   type Logger,
   type StorageCallOptions,
+  type StorageWrite,
 } from '@coffer/sdk';
-import type { Etcd3, IRangeResponse } from 'etcd3';
+import type { Etcd3, IRangeResponse, IRequestOp } from 'etcd3';
 import type { EtcdStorageConfig } from './config.js';
 import { keyAfter, KeySpace, prefixEnd } from './keys.js';
 import { RequestRunner } from './request-runner.js';
@@ -59,6 +61,12 @@ export class EtcdStorage implements ClosableStorage {
     await this.runner.run('delete', (deadline) => this.client.kv.deleteRange({ key: raw }, { deadline }), options.signal);
   }
 
+  /** One transaction with no condition: every write lands, or (an error) none does. */
+  async batch(writes: readonly StorageWrite[], options: StorageCallOptions = {}): Promise<void> {
+    const ops = this.requestOps(writes);
+    await this.runner.run('batch', (deadline) => this.client.kv.txn({ compare: [], success: ops }, { deadline }), options.signal);
+  }
+
   async list(prefix: string, options: StorageCallOptions = {}): Promise<string[]> {
     const { key: first, range_end } = this.keys.range(prefix);
     const found: string[] = [];
@@ -108,6 +116,27 @@ export class EtcdStorage implements ClosableStorage {
     const limit = Math.min(this.config.maxRequestBytes, this.config.maxReceiveBytes ?? Number.POSITIVE_INFINITY);
     // A fenced write also names the leader key (under the same path) twice.
     return limit - rawKey.length - 2 * Buffer.byteLength(this.config.path) - REQUEST_OVERHEAD_BYTES;
+  }
+
+  /**
+   * A batch as transaction operations, after the same checks as single writes, and one more: the
+   * whole request must fit etcd's request limit, not only each value.
+   */
+  requestOps(writes: readonly StorageWrite[]): IRequestOp[] {
+    checkBatch(writes);
+    let total = 0;
+    const ops = writes.map(({ key, value }): IRequestOp => {
+      const raw = this.keys.key(key);
+      total += raw.length + (value?.length ?? 0);
+      return value === undefined
+        ? { request_delete_range: { key: raw } }
+        : { request_put: { key: raw, value: this.checkedValue(raw, value) } };
+    });
+    const max = this.maxValueBytes(Buffer.alloc(0));
+    if (total > max) {
+      throw new CofferError('invalid_request', `batch too large for etcd storage: ${total} bytes, the limit is ${max} bytes`);
+    }
+    return ops;
   }
 
   /**

@@ -41,6 +41,7 @@ describe('fenced writes', () => {
       keys: new KeySpace(path),
       runner: new RequestRunner(3000, silentLogger),
       checkedValue: (_, value) => Buffer.from(value),
+      requestOps: (writes) => plain.requestOps(writes),
       fence: { key, createRevision, leaseId },
       lost: lost.signal,
       alive: () => true, // the local view never notices: only etcd can refuse
@@ -68,6 +69,22 @@ describe('fenced writes', () => {
     await expect(storage.delete('k')).rejects.toThrow(/^leadership lost/);
     expect(refusals).toEqual(['fence', 'fence']);
     expect(await etcdKeys(raw, `${path}after-revoke`)).toEqual([]);
+  });
+
+  it('applies a batch in one fenced transaction, and a refused batch writes none of it', async () => {
+    const { storage, leaseId, refusals, path } = await fenced();
+    await storage.put('gone', bytes('x'));
+    await storage.batch([
+      { key: 'b1', value: bytes('1') },
+      { key: 'b2', value: bytes('2') },
+      { key: 'gone', value: undefined },
+    ]);
+    expect([text(await plain.get('b1')), text(await plain.get('b2')), await plain.get('gone')]).toEqual(['1', '2', undefined]);
+    await raw.leaseClient.leaseRevoke({ ID: leaseId });
+    await expect(storage.batch([{ key: 'late1', value: bytes('x') }, { key: 'b1', value: undefined }])).rejects.toThrow(/^leadership lost/);
+    expect(await etcdKeys(raw, `${path}late1`)).toEqual([]);
+    expect(text(await plain.get('b1'))).toBe('1');
+    expect(refusals).toEqual(['fence']);
   });
 
   it('is refused by etcd when the key was recreated under the same name and lease', async () => {

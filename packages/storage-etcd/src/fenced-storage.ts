@@ -1,4 +1,4 @@
-import { assertValidKey, CofferError, type Storage, type StorageCallOptions } from '@coffer/sdk';
+import { assertValidKey, CofferError, type Storage, type StorageCallOptions, type StorageWrite } from '@coffer/sdk';
 import type { Etcd3, ICompare, IRequestOp } from 'etcd3';
 import type { KeySpace } from './keys.js';
 import type { RequestRunner } from './request-runner.js';
@@ -22,6 +22,8 @@ export interface FencedStorageDeps {
   readonly runner: RequestRunner;
   /** Size check and copy of a value (the plain storage's rules). */
   readonly checkedValue: (rawKey: Buffer, value: Uint8Array) => Buffer;
+  /** A batch as transaction operations, checked (the plain storage's rules). */
+  readonly requestOps: (writes: readonly StorageWrite[]) => IRequestOp[];
   readonly fence: Fence;
   /** Fires once leadership is lost; writes after it are refused without asking etcd. */
   readonly lost: AbortSignal;
@@ -69,7 +71,12 @@ export class FencedStorage implements Storage {
     await this.#write('fenced delete', { request_delete_range: { key: this.#deps.keys.key(key) } }, options.signal);
   }
 
-  async #write(what: string, op: IRequestOp, signal: AbortSignal | undefined): Promise<void> {
+  /** Every write of the batch in the one fenced transaction: all land, or none. */
+  async batch(writes: readonly StorageWrite[], options: StorageCallOptions = {}): Promise<void> {
+    await this.#write('fenced batch', this.#deps.requestOps(writes), options.signal);
+  }
+
+  async #write(what: string, op: IRequestOp | IRequestOp[], signal: AbortSignal | undefined): Promise<void> {
     const { lost, alive, runner, client } = this.#deps;
     if (lost.aborted || !alive()) {
       throw lost.aborted ? lost.reason : new CofferError('unavailable', 'leadership lost: the lease may have expired');
@@ -77,7 +84,7 @@ export class FencedStorage implements Storage {
     // Losing leadership ends the wait too: the caller learns at once, and whatever was already
     // sent is judged by etcd against the fence.
     const stop = signal ? AbortSignal.any([signal, lost]) : lost;
-    const res = await runner.run(what, (deadline) => client.kv.txn({ compare: this.#compare, success: [op] }, { deadline }), stop);
+    const res = await runner.run(what, (deadline) => client.kv.txn({ compare: this.#compare, success: Array.isArray(op) ? op : [op] }, { deadline }), stop);
     if (!res.succeeded) {
       this.#deps.onFenceFailed();
       throw new CofferError('unavailable', 'leadership lost: etcd refused the write because the leader key is gone');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareKeys, type Storage } from '../storage.js';
+import { compareKeys, MAX_BATCH_WRITES, writeBatch, type Storage } from '../storage.js';
 
 export interface StorageUnderTest {
   storage: Storage;
@@ -167,6 +167,34 @@ export function describeStorageConformance(
     it('rejects empty keys', async () => {
       await expect(s.put('', bytes('x'))).rejects.toThrow();
       await expect(s.get('')).rejects.toThrow();
+    });
+
+    it('applies a batch of puts and deletes (through writeBatch, with or without batch support)', async () => {
+      const p = ns();
+      await s.put(`${p}old`, bytes('gone soon'));
+      await writeBatch(s, [
+        { key: `${p}a`, value: bytes('1') },
+        { key: `${p}dir/b`, value: bytes('') },
+        { key: `${p}old`, value: undefined },
+        { key: `${p}never-there`, value: undefined },
+      ]);
+      expect(text(await s.get(`${p}a`))).toBe('1');
+      expect(text(await s.get(`${p}dir/b`))).toBe('');
+      expect(await s.get(`${p}old`)).toBeUndefined();
+      expect(await s.list(p)).toEqual(['a', 'dir/']);
+    });
+
+    it('refuses a batch that writes one key twice, or holds too many writes, and changes nothing', async () => {
+      const p = ns();
+      const twice = [
+        { key: `${p}k`, value: bytes('1') },
+        { key: `${p}k`, value: bytes('2') },
+      ];
+      await expect(writeBatch(s, twice)).rejects.toThrow(/twice/);
+      if (s.batch) await expect(s.batch(twice)).rejects.toThrow(/twice/);
+      const many = Array.from({ length: MAX_BATCH_WRITES + 1 }, (_, i) => ({ key: `${p}m${i}`, value: bytes('x') }));
+      await expect(writeBatch(s, many)).rejects.toThrow(/at most/);
+      expect(await s.list(p)).toEqual([]);
     });
   });
 }

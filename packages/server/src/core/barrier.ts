@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { CofferError, assertValidKey, type Storage } from '@coffer/sdk';
+import { CofferError, assertValidKey, checkBatch, writeBatch, type Storage, type StorageWrite } from '@coffer/sdk';
 import { Keyring, type KeyStatus } from './keyring.js';
 import { ReadCache } from './read-cache.js';
 
@@ -126,6 +126,20 @@ export class Barrier implements Storage {
   async delete(key: string): Promise<void> {
     this.#unsealed();
     await this.#cache.write(key, undefined, () => this.#writer.delete(key));
+  }
+
+  /** Encrypts each value under its own path and hands the batch down (one transaction on etcd). */
+  async batch(writes: readonly StorageWrite[]): Promise<void> {
+    checkBatch(writes);
+    const keyring = this.#unsealed();
+    const term = keyring.activeTerm;
+    const key = keyring.key(term) as Uint8Array;
+    const sealed = writes.map(({ key: path, value }) => {
+      if (value === undefined) return { key: path, value };
+      keyring.countEncryption();
+      return { key: path, value: encryptFramed(value, path, term, key) };
+    });
+    await this.#cache.writeMany(sealed, () => writeBatch(this.#writer, sealed));
   }
 
   async list(prefix: string): Promise<string[]> {

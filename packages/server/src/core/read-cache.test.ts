@@ -111,6 +111,31 @@ describe('ReadCache', () => {
     expect(text(await cache.read('k', async () => bytes('winner')))).toBe('winner');
   });
 
+  it('remembers every key of a successful batch, except one another write overlapped', async () => {
+    const cache = enabledCache();
+    const slowSingle = deferred();
+    const single = cache.write('b', bytes('single'), () => slowSingle.promise);
+    await cache.writeMany(
+      [
+        { key: 'a', value: bytes('A') },
+        { key: 'b', value: bytes('B') },
+        { key: 'gone', value: undefined },
+      ],
+      async () => undefined,
+    );
+    slowSingle.resolve();
+    await single;
+    const loads: string[] = [];
+    const load = (key: string) => async () => {
+      loads.push(key);
+      return bytes(`stored ${key}`);
+    };
+    expect(text(await cache.read('a', load('a')))).toBe('A');
+    expect(await cache.read('gone', load('gone'))).toBeUndefined();
+    expect(text(await cache.read('b', load('b')))).toBe('stored b');
+    expect(loads).toEqual(['b']);
+  });
+
   it('keeps within its entry and byte limits, evicting the least recently used', async () => {
     const cache = enabledCache({ maxEntries: 2, maxBytes: 1 << 20 });
     const store = backing({ a: 'A', b: 'B', c: 'C' });

@@ -57,23 +57,34 @@ export class ReadCache {
   }
 
   /** Runs a put (`value`) or a delete (`undefined`) of `key` through the cache. */
-  async write(key: string, value: Uint8Array | undefined, perform: () => Promise<void>): Promise<void> {
-    this.#forget(key);
+  write(key: string, value: Uint8Array | undefined, perform: () => Promise<void>): Promise<void> {
+    return this.writeMany([{ key, value }], perform);
+  }
+
+  /** Runs one request that writes several keys (a storage batch) through the cache. */
+  async writeMany(writes: readonly { key: string; value: Uint8Array | undefined }[], perform: () => Promise<void>): Promise<void> {
     this.#writeEvents++;
-    let state = this.#writing.get(key);
-    if (state) state.overlapped = true;
-    else this.#writing.set(key, (state = { inFlight: 0, overlapped: false }));
-    state.inFlight++;
+    const states = writes.map(({ key }) => {
+      this.#forget(key);
+      let state = this.#writing.get(key);
+      if (state) state.overlapped = true;
+      else this.#writing.set(key, (state = { inFlight: 0, overlapped: false }));
+      state.inFlight++;
+      return state;
+    });
     let succeeded = false;
     try {
       await perform();
       succeeded = true;
     } finally {
       this.#writeEvents++;
-      state.inFlight--;
-      if (state.inFlight === 0) this.#writing.delete(key);
-      if (succeeded && !state.overlapped && this.#enabled) this.#remember(key, value);
-      else this.#forget(key);
+      writes.forEach(({ key, value }, i) => {
+        const state = states[i] as { inFlight: number; overlapped: boolean };
+        state.inFlight--;
+        if (state.inFlight === 0) this.#writing.delete(key);
+        if (succeeded && !state.overlapped && this.#enabled) this.#remember(key, value);
+        else this.#forget(key);
+      });
     }
   }
 

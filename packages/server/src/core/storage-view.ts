@@ -1,4 +1,4 @@
-import type { Storage } from '@coffer/sdk';
+import { writeBatch, type Storage, type StorageWrite } from '@coffer/sdk';
 
 /** A Storage confined to a key prefix: what each mount sees, so it cannot reach another mount's data. */
 export class PrefixedStorage implements Storage {
@@ -14,6 +14,7 @@ export class PrefixedStorage implements Storage {
   put = (key: string, value: Uint8Array) => this.#inner.put(this.#prefix + key, value);
   delete = (key: string) => this.#inner.delete(this.#prefix + key);
   list = (prefix: string) => this.#inner.list(this.#prefix + prefix);
+  batch = (writes: readonly StorageWrite[]) => writeBatch(this.#inner, writes.map(({ key, value }) => ({ key: this.#prefix + key, value })));
 }
 
 /** Deletes every key under a prefix, folder by folder (Storage lists one level at a time). */

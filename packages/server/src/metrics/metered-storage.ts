@@ -11,7 +11,7 @@ export function meteredStorage<S extends Storage>(inner: S, metrics: Metrics): S
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function') return value;
-      if (property === 'get' || property === 'put' || property === 'delete' || property === 'list') {
+      if (property === 'get' || property === 'put' || property === 'delete' || property === 'list' || property === 'batch') {
         return (...args: unknown[]) => time(property, () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
       }
       return (value as (...a: unknown[]) => unknown).bind(target);

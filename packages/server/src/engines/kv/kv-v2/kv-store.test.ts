@@ -24,13 +24,30 @@ describe('kv v2 storage layout', () => {
     );
   });
 
-  it('sweeps version records a failed trim left behind on the next trimming write', async () => {
+  it('trims the versions that leave the window with the write, and many at once after max_versions is lowered', async () => {
     const h = await createEngineHarness(createKvV2Engine);
+    const versions = () => [...h.storage.dump().keys()].filter((key) => key.startsWith('versions/')).sort();
+    await h.call('write', 'metadata/k', { max_versions: 2 });
+    for (let i = 1; i <= 3; i++) await h.call('write', 'data/k', { data: { i } });
+    expect(versions()).toEqual([`${folderOf('k')}2`, `${folderOf('k')}3`]);
+
+    await h.call('write', 'metadata/k', { max_versions: 100 });
+    for (let i = 4; i <= 90; i++) await h.call('write', 'data/k', { data: { i } });
+    expect(versions()).toHaveLength(89);
+    // 88 versions leave the window at once: more than one storage batch holds.
     await h.call('write', 'metadata/k', { max_versions: 1 });
+    const res = await h.call('write', 'data/k', { data: { i: 91 } });
+    expect(res?.warnings).toBeUndefined();
+    expect(versions()).toEqual([`${folderOf('k')}91`]);
+  });
+
+  it('sweeps version records an interrupted write left behind when the metadata is deleted', async () => {
+    const h = await createEngineHarness(createKvV2Engine);
     await h.call('write', 'data/k', { data: { i: 1 } });
-    // A record below the window, as if an earlier cleanup had been interrupted.
-    await h.storage.put(`${folderOf('k')}0`, new TextEncoder().encode('{}'));
-    await h.call('write', 'data/k', { data: { i: 2 } });
-    expect([...h.storage.dump().keys()].filter((key) => key.startsWith('versions/'))).toEqual([`${folderOf('k')}2`]);
+    // A record no metadata points to, as a crash between a version and its metadata leaves on a
+    // backend that applies a batch one write at a time.
+    await h.storage.put(`${folderOf('k')}7`, new TextEncoder().encode('{}'));
+    await h.call('delete', 'metadata/k');
+    expect([...h.storage.dump().keys()].filter((key) => key.startsWith('versions/'))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isPlainObject, type Storage } from '@coffer/sdk';
+import { isPlainObject, MAX_BATCH_WRITES, writeBatch, type Storage } from '@coffer/sdk';
 import { decodeJson, encodeJson } from '../../../util/json-codec.js';
 
 /**
@@ -14,8 +14,9 @@ import { decodeJson, encodeJson } from '../../../util/json-codec.js';
  * Versions sit under a hash of the path, one fixed-depth folder per secret, so that a secret `a` and
  * a secret `a/1` can never collide and all versions of a secret are found with one list (trimming
  * and metadata delete use it, which also sweeps records a failed cleanup left behind). Times are
- * epoch milliseconds. Writers store the version record before the metadata that points to it, so a
- * crash in between leaves an unreferenced record, never a dangling reference.
+ * epoch milliseconds. A write stores the version record and the metadata that points to it in one
+ * batch; where a backend applies a batch one write at a time, the record goes first, so a crash in
+ * between leaves an unreferenced record, never a dangling reference.
  */
 export interface KvConfig {
   /** 0 means the default (10). */
@@ -89,21 +90,40 @@ export class KvStore {
     return { createdTime: Number(record.createdTime), data: isPlainObject(record.data) ? record.data : {} };
   }
 
-  async writeVersion(path: string, version: number, record: VersionRecord): Promise<void> {
-    await this.#storage.put(versionKey(path, version), encodeJson({ ...record }));
+  /**
+   * A new version, the metadata that points to it, and the deletion of versions that fell out of
+   * the window, in one storage batch: one round trip, and on etcd all or nothing. On a backend
+   * without batches the writes go one by one in this order, so a crash leaves at worst an
+   * unreferenced version record (the next write overwrites it) or old versions not yet deleted
+   * (deleting the metadata sweeps them). Returns the versions left to `deleteVersionRange`: a
+   * batch holds at most MAX_BATCH_WRITES writes, and lowering max_versions can drop more.
+   */
+  async commitVersion(path: string, version: number, record: VersionRecord, metadata: KeyMetadata, dropped: readonly number[]): Promise<number[]> {
+    const now = dropped.slice(0, MAX_BATCH_WRITES - 2);
+    await writeBatch(this.#storage, [
+      { key: versionKey(path, version), value: encodeJson({ ...record }) },
+      { key: metadataKey(path), value: encodeJson({ ...metadata }) },
+      ...now.map((old) => ({ key: versionKey(path, old), value: undefined })),
+    ]);
+    return dropped.slice(now.length);
+  }
+
+  /** Deletes the given version records, a batch at a time. */
+  async deleteVersionList(path: string, versions: readonly number[]): Promise<void> {
+    for (let i = 0; i < versions.length; i += MAX_BATCH_WRITES) {
+      const chunk = versions.slice(i, i + MAX_BATCH_WRITES);
+      await writeBatch(this.#storage, chunk.map((old) => ({ key: versionKey(path, old), value: undefined })));
+    }
   }
 
   async deleteVersion(path: string, version: number): Promise<void> {
     await this.#storage.delete(versionKey(path, version));
   }
 
-  /** Removes every stored version numbered `upTo` or lower (all of them without `upTo`). */
-  async deleteVersions(path: string, upTo = Number.POSITIVE_INFINITY): Promise<void> {
+  /** Removes every stored version record of a secret, found by listing (leftovers included). */
+  async deleteAllVersions(path: string): Promise<void> {
     const folder = versionFolder(path);
-    for (const name of await this.#storage.list(folder)) {
-      const version = Number(name);
-      if (Number.isSafeInteger(version) && version <= upTo) await this.#storage.delete(folder + name);
-    }
+    for (const name of await this.#storage.list(folder)) await this.#storage.delete(folder + name);
   }
 
   /** Secret names and sub-folders under a folder prefix (`''` for the root, else ending in `/`). */

@@ -102,9 +102,11 @@ async function patchCurrent(
 }
 
 /**
- * Stores `data` as the next version, then the metadata pointing to it, then trims versions beyond
- * the window. A failed trim is left for the next write (it removes everything below the window) and
- * reported as a warning, as Vault does, rather than failing a write that has happened.
+ * Stores `data` as the next version with the metadata pointing to it and the deletion of the
+ * versions that leave the window, in one storage batch (one round trip on etcd, all or nothing).
+ * Versions past what one batch holds (after max_versions was lowered) are deleted after it; if
+ * that fails, the write has happened: a warning, as Vault gives, and the records stay until the
+ * secret's metadata is deleted, which sweeps its whole version folder.
  */
 async function appendVersion(
   ctx: KvV2Context,
@@ -115,20 +117,26 @@ async function appendVersion(
 ): Promise<LogicalResponse> {
   const now = ctx.now();
   const number = metadata.currentVersion + 1;
-  await ctx.store.writeVersion(path, number, { createdTime: now, data });
   const version = { createdTime: now, deletionTime: scheduledDeletion(now, config, metadata), destroyed: false };
+  const keptFrom = Math.max(metadata.oldestVersion, 0);
   const trimUpTo = addVersion(metadata, version, config);
-  await ctx.store.writeMetadata(path, metadata);
+  const dropped = trimUpTo > 0 ? range(keptFrom, trimUpTo) : [];
+  const rest = await ctx.store.commitVersion(path, number, { createdTime: now, data }, metadata, dropped);
   const response: LogicalResponse = { data: versionView(number, version, metadata) };
-  if (trimUpTo > 0) {
+  if (rest.length > 0) {
     try {
-      await ctx.store.deleteVersions(path, trimUpTo);
+      await ctx.store.deleteVersionList(path, rest);
     } catch (error) {
       ctx.logger.warn({ err: error }, 'kv: trimming old versions failed; retried on the next write');
       response.warnings = ['error occurred when cleaning up old versions, these will be cleaned up on next write'];
     }
   }
   return response;
+}
+
+/** The whole numbers from `from` to `to`, both included. */
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 }
 
 /** Marks the current version deleted now; nothing to do if it is gone, destroyed or deleted already. */

@@ -68,7 +68,7 @@ export function metadataPaths(ctx: KvV2Context): PathDef[] {
           const path = secretPath(request.params.path);
           await ctx.locks.write(path, async () => {
             // Data first: should this fail midway, the metadata still lists what remains.
-            await ctx.store.deleteVersions(path);
+            await ctx.store.deleteAllVersions(path);
             await ctx.store.deleteMetadata(path);
           });
           return undefined;
