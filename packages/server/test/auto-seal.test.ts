@@ -127,6 +127,43 @@ describe('auto-unseal through AWS KMS when the KMS is down', () => {
     await restarted.close();
   });
 
+  it('keeps no root key or data key in clear in storage (envelope: the KMS wraps a fresh data key)', async () => {
+    const storage = new InMemoryStorage();
+    const t = await createTestApp({ storage, seals: { active: await awsSeal(fake) } });
+    const init = await initAuto(t);
+    await t.core.autoUnsealed;
+    await call(t, init.root_token, 'POST', '/v1/sys/mounts/secret', { type: 'kv-v2' });
+    await call(t, init.root_token, 'POST', '/v1/secret/data/x', { data: { v: 'kms-sealed-value' } });
+    // The data keys are what the seal sent the KMS to wrap: the test reads them off the wire, finds
+    // the one that opens the stored root key, and looks for every key in the dump.
+    const dataKeys = fake.calls('Encrypt').map((request) => Buffer.from(JSON.parse(request.body).Plaintext as string, 'base64'));
+    const dump = storage.dump();
+    const blob = JSON.parse(Buffer.from(dump.get('core/sealed-root-key') as Uint8Array).toString()) as { ciphertext: string };
+    const payload = Buffer.from(blob.ciphertext, 'base64');
+    const open = (dataKey: Buffer) => {
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', dataKey, payload.subarray(0, 12));
+        decipher.setAAD(Buffer.from('core/sealed-root-key'));
+        decipher.setAuthTag(payload.subarray(payload.length - 16));
+        return Buffer.concat([decipher.update(payload.subarray(12, payload.length - 16)), decipher.final()]);
+      } catch {
+        return undefined;
+      }
+    };
+    const rootKey = dataKeys.map(open).find((key) => key !== undefined);
+    expect(rootKey).toHaveLength(32);
+    const secrets = [rootKey as Buffer, ...dataKeys, Buffer.from('kms-sealed-value')];
+    for (const [, value] of dump) {
+      const stored = Buffer.from(value);
+      for (const secret of secrets) {
+        expect(stored.includes(secret)).toBe(false);
+        expect(stored.includes(Buffer.from(secret.toString('base64')))).toBe(false);
+        expect(stored.includes(Buffer.from(secret.toString('hex')))).toBe(false);
+      }
+    }
+    await t.close();
+  });
+
   it('stays sealed while access is denied, naming the reason, and unseals when allowed again', async () => {
     const storage = new InMemoryStorage();
     const first = await createTestApp({ storage, seals: { active: await awsSeal(fake) } });
