@@ -6,14 +6,16 @@ import { CLI } from '@coffer/e2e';
 import { startEtcd, type EtcdCluster } from '@coffer/testkit';
 import { startFastifyCeiling } from './ceilings/fastify-ceiling.js';
 import type { StorageKind } from './coffer-under-test.js';
+import { runDatabaseBlock, type DatabaseBlockResult } from './database-block.js';
 import { describeMachine } from './machine.js';
 import { runMatrix } from './matrix.js';
 import { RESULTS_DIR, RESULTS_MD } from './paths.js';
 import { runProfile } from './profile.js';
 import { replaceRegion, writeJson } from './report/results-file.js';
+import { databaseNoteLines } from './report/database-notes.js';
 import { judgeTargets, tableLines, verdictLines } from './report/table.js';
 import { runScale } from './scale.js';
-import { SCENARIOS, type ScenarioName } from './scenarios.js';
+import { selectScenarios } from './scenario-selection.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +25,9 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     seconds: { type: 'string' },
     connections: { type: 'string', default: '50' },
+    // Each in-flight credential is a PostgreSQL backend hashing a password; on two cores 16 already
+    // saturate it, and more would only lengthen queues (and double the backends, pool plus ceiling).
+    'database-connections': { type: 'string', default: '16' },
     storages: { type: 'string' },
     scenarios: { type: 'string' },
   },
@@ -49,15 +54,20 @@ try {
     await runProfile({ log, etcdEndpoints: etcd.endpoints, connections: Number(values.connections) });
   } else {
     const storages = (values.storages?.split(',') ?? ['inmem', 'file', 'etcd']) as StorageKind[];
-    const scenarios = (values.scenarios?.split(',') ?? [...SCENARIOS]) as ScenarioName[];
+    const selection = selectScenarios(values.scenarios?.split(','));
+    const scenarios = selection.matrix;
+    const runDatabase = selection.database && storages.includes('inmem');
     const rounds = Number(values.rounds ?? (values.quick ? 1 : 3));
     const seconds = Number(values.seconds ?? (values.quick ? 1 : 3));
     const full = !values.quick && !values.storages && !values.scenarios && !values.rounds && !values.seconds;
     if (storages.includes('etcd')) etcd = await startEtcd();
     const fastify = await startFastifyCeiling();
     try {
-      log(`${storages.length * 2} blocks × ${scenarios.length} scenarios × ${rounds} rounds of ${seconds} s at ${values.connections} connections`);
-      const rows = await runMatrix({
+      log(
+        `${scenarios.length ? storages.length * 2 : 0} blocks × ${scenarios.length} scenarios × ${rounds} rounds of ${seconds} s at ${values.connections} connections` +
+          (runDatabase ? `, then database-creds on inmem+audit at ${values['database-connections']} connections` : ''),
+      );
+      const rows = scenarios.length ? await runMatrix({
         storages,
         audits: [false, true],
         scenarios,
@@ -68,13 +78,22 @@ try {
         fastify,
         ...(etcd ? { etcdEndpoints: etcd.endpoints } : {}),
         log,
-      });
+      }) : [];
+      let database: DatabaseBlockResult[] = [];
+      if (runDatabase) {
+        // One block, audited as the target KV block is: a second (no audit) would add about a minute,
+        // most of it revoking, and push the full run past ten minutes.
+        const block = await runDatabaseBlock({ audits: [true], rounds, seconds, connections: Number(values['database-connections']), fastify, log });
+        rows.push(...block.rows);
+        database = block.results;
+      }
       const verdicts = judgeTargets(rows);
       const totalS = Math.round((performance.now() - started) / 1000);
       const loadAfter = loadavg()[0]?.toFixed(2);
       const table = tableLines(rows);
-      console.log(`\n${table.join('\n')}\n\nFirst targets (reported, not asserted):\n${verdictLines(verdicts).join('\n')}\n\nWall time ${totalS} s`);
-      const report = { machine, loadAverage: { before: loadBefore, after: loadAfter }, startedAt: new Date(Date.now() - totalS * 1000).toISOString(), wallSeconds: totalS, rounds, seconds, connections: Number(values.connections), rows, verdicts };
+      const databaseNotes = databaseNoteLines(database);
+      console.log(`\n${table.join('\n')}\n${databaseNotes.length ? `\n${databaseNotes.join('\n')}\n` : ''}\nFirst targets (reported, not asserted):\n${verdictLines(verdicts).join('\n')}\n\nWall time ${totalS} s`);
+      const report = { machine, loadAverage: { before: loadBefore, after: loadAfter }, startedAt: new Date(Date.now() - totalS * 1000).toISOString(), wallSeconds: totalS, rounds, seconds, connections: Number(values.connections), rows, database, verdicts };
       writeJson(join(RESULTS_DIR, full ? 'latest.json' : 'partial.json'), report);
       if (full) {
         replaceRegion(
@@ -87,6 +106,7 @@ try {
             '',
             ...table,
             '',
+            ...(databaseNotes.length ? [...databaseNotes, ''] : []),
             'First targets (reported, not asserted):',
             '',
             ...verdictLines(verdicts),

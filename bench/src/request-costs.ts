@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { RoundResult } from './load/request-spec.js';
-
-/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
-const CLOCK_TICKS_PER_SECOND = 100;
+import { CLOCK_TICKS_PER_SECOND, cpuTicks } from './process-cpu.js';
 
 export interface RequestCosts {
   okPerSecond: number;
@@ -12,12 +10,6 @@ export interface RequestCosts {
   writeSyscalls: number;
   /** etcd operations per 2xx answer, from etcd's own counters (etcd storage only). */
   etcd?: { range: number; put: number; delete: number; txn: number };
-}
-
-function cpuTicks(pid: number): number {
-  // Fields after the command name: state is field 3, utime 14 and stime 15 (1-based).
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return Number(fields[11]) + Number(fields[12]);
 }
 
 function writeCalls(pid: number): number {
