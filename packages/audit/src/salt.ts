@@ -19,7 +19,16 @@ export function hashValue(salt: AuditSalt, input: string): string {
   return HMAC_PREFIX + createHmac('sha256', salt).update(input, 'utf8').digest('hex');
 }
 
-/** A hashing function bound to one salt, for hashing many values of one entry. */
+/**
+ * A hashing function bound to one salt, for hashing the values of one entry. It remembers what it
+ * hashed: an entry names the client token and its accessor twice (auth and request). The memory
+ * lives as long as the entry being formatted, no longer.
+ */
 export function saltedHasher(salt: AuditSalt): (input: string) => string {
-  return (input) => hashValue(salt, input);
+  const seen = new Map<string, string>();
+  return (input) => {
+    let hashed = seen.get(input);
+    if (hashed === undefined) seen.set(input, (hashed = hashValue(salt, input)));
+    return hashed;
+  };
 }

@@ -136,18 +136,19 @@ describe('ReadCache', () => {
     expect(loads).toEqual(['b']);
   });
 
-  it('keeps within its entry and byte limits, evicting the least recently used', async () => {
+  it('keeps within its entry and byte limits, evicting the oldest entry first', async () => {
     const cache = enabledCache({ maxEntries: 2, maxBytes: 1 << 20 });
     const store = backing({ a: 'A', b: 'B', c: 'C' });
     await cache.read('a', store.load('a'));
     await cache.read('b', store.load('b'));
-    await cache.read('a', store.load('a')); // a is now the most recent
-    await cache.read('c', store.load('c')); // evicts b
+    await cache.read('a', store.load('a')); // a hit does not reorder
+    await cache.read('c', store.load('c')); // evicts a, the first in
     expect(cache.size).toBe(2);
     const loads = store.loads;
-    await cache.read('a', store.load('a'));
-    expect(store.loads).toBe(loads);
     await cache.read('b', store.load('b'));
+    await cache.read('c', store.load('c'));
+    expect(store.loads).toBe(loads);
+    await cache.read('a', store.load('a'));
     expect(store.loads).toBe(loads + 1);
 
     const small = enabledCache({ maxEntries: 100, maxBytes: 200 });

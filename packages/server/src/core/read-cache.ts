@@ -17,7 +17,11 @@
 export class ReadCache {
   readonly #maxEntries: number;
   readonly #maxBytes: number;
-  /** Insertion order is recency order (a hit moves the entry to the end). `null` = known missing. */
+  /**
+   * Insertion order is eviction order: first in, first out. A hit does not move its entry, since
+   * re-inserting on every read costs more (two hash-map updates per lookup) than an LRU saves here.
+   * `null` = known missing.
+   */
   readonly #entries = new Map<string, Uint8Array | null>();
   #bytes = 0;
   #enabled = false;
@@ -45,11 +49,7 @@ export class ReadCache {
   async read(key: string, load: () => Promise<Uint8Array | undefined>): Promise<Uint8Array | undefined> {
     if (!this.#enabled) return load();
     const hit = this.#entries.get(key);
-    if (hit !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, hit);
-      return hit ?? undefined;
-    }
+    if (hit !== undefined) return hit ?? undefined;
     const eventsBefore = this.#writeEvents;
     const value = await load();
     if (this.#writeEvents === eventsBefore && !this.#writing.has(key)) this.#remember(key, value);

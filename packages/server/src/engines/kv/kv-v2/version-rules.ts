@@ -92,7 +92,8 @@ export function customMetadataView(metadata: KeyMetadata): Record<string, string
  */
 export function formatTime(ms: number | null): string {
   if (ms === null) return '';
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+  // toISOString always ends in ".mmmZ"; this runs for every version of every KV read.
+  return `${new Date(ms).toISOString().slice(0, -1)}000000Z`;
 }
 
 /**
