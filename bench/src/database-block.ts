@@ -88,8 +88,20 @@ export async function runDatabaseBlock(options: DatabaseBlockOptions): Promise<{
         const row = summarise({ kind: 'scenario', scenario: 'database-creds', storage: 'inmem', audit, mode, connections, rounds });
         rows.push(withRatios(row, fastify, { name: 'raw CREATE ROLE', perRound: rawRates }));
 
-        const listed = await api(server.origin, 'GET', `sys/leases/lookup/${CREDS_PATH}/?list=true`, { token: server.rootToken });
-        const leases = (listed.json?.data?.keys as string[] | undefined)?.length ?? 0;
+        // Requests still in flight when the load generator stopped create their users and leases
+        // a moment later: wait until the lease count settles, or they would land after the
+        // revoke-prefix began and show up as "roles left".
+        const countLeases = async () => {
+          const listed = await api(server.origin, 'GET', `sys/leases/lookup/${CREDS_PATH}/?list=true`, { token: server.rootToken });
+          return (listed.json?.data?.keys as string[] | undefined)?.length ?? 0;
+        };
+        let leases = await countLeases();
+        for (let settled = false; !settled; ) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          const again = await countLeases();
+          settled = again === leases;
+          leases = again;
+        }
         const began = performance.now();
         const revoked = await api(server.origin, 'PUT', `sys/leases/revoke-prefix/${CREDS_PATH}`, { token: server.rootToken });
         const revokeMs = performance.now() - began;
