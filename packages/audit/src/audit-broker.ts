@@ -6,6 +6,7 @@ import { formatRequestEntry, formatResponseEntry } from './entry-formatter.js';
 import { encodeAuditLine } from './json-line.js';
 import { createNanoClock, formatRfc3339Nano } from './rfc3339.js';
 import { createAuditSalt, hashValue, type AuditSalt } from './salt.js';
+import { SharedDeadlines } from './shared-deadlines.js';
 
 /** An enabled audit device, as the server keeps it: where it is mounted, how, its salt and its sink. */
 export interface AuditDevice {
@@ -93,6 +94,7 @@ export function createAuditBroker(options: AuditBrokerOptions): AuditBroker {
   const registered = new Map<string, Registered>();
   const refused = { request: 0, response: 0 };
   const inFlight = new Set<Promise<unknown>>();
+  const deadlines = new SharedDeadlines((ms) => new DeviceTimeoutError(`timed out: no answer within ${ms} ms`));
 
   const normalise = (path: string) => (path.endsWith('/') ? path : `${path}/`);
 
@@ -114,14 +116,9 @@ export function createAuditBroker(options: AuditBrokerOptions): AuditBroker {
     const context = { ...config, salt, time };
     const formatted = kind === 'request' ? formatRequestEntry(input, context) : formatResponseEntry(input, context);
     const line = encodeAuditLine(formatted, config.prefix);
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new DeviceTimeoutError(`timed out: no answer within ${timeoutMs} ms`)), timeoutMs);
-    const signal = caller ? AbortSignal.any([deadline.signal, caller]) : deadline.signal;
-    try {
-      await device.sink.write(line, { signal });
-    } finally {
-      clearTimeout(timer);
-    }
+    const deadline = deadlines.signal(timeoutMs);
+    const signal = caller ? AbortSignal.any([deadline, caller]) : deadline;
+    await device.sink.write(line, { signal });
   }
 
   async function idle(): Promise<void> {
