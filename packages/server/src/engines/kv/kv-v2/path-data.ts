@@ -127,7 +127,7 @@ async function appendVersion(
     try {
       await ctx.store.deleteVersionList(path, rest);
     } catch (error) {
-      ctx.logger.warn({ err: error }, 'kv: trimming old versions failed; retried on the next write');
+      ctx.logger.warn({ err: error }, 'kv: deleting old versions failed; they stay until the secret metadata is deleted');
       response.warnings = ['error occurred when cleaning up old versions, these will be cleaned up on next write'];
     }
   }
