@@ -156,7 +156,9 @@ class PostgresConnection implements DatabaseConnection {
         return await work();
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isTransient(error)) throw error;
-        await sleep(5 + Math.random() * 20 * attempt);
+        // Full jitter, growing: colliding transactions must not meet again at the same instant
+        // (200 concurrent credentials on a busy machine lost five collisions in a row in CI).
+        await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 10 * 2 ** attempt));
       }
     }
   }
@@ -186,7 +188,8 @@ class PostgresConnection implements DatabaseConnection {
   }
 }
 
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 10;
+const MAX_BACKOFF_MS = 250;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function isTransient(error: unknown): boolean {
