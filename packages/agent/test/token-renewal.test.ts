@@ -19,12 +19,12 @@ describe('auth token lifetime', () => {
   });
   afterAll(() => server.close());
 
-  it('renews a 3 s token before it expires and logs in again when its 10 s max TTL runs out', async () => {
+  it('renews a 5 s token before it expires and logs in again when its 15 s max TTL runs out', async () => {
     const ids = await setupAppRole(server, dir, {
       policy: 'short',
       rules: 'path "secret/data/short/*" { capabilities = ["read"] }',
-      tokenTtl: '3s',
-      tokenMaxTtl: '10s',
+      tokenTtl: '5s',
+      tokenMaxTtl: '15s',
     });
     const sink = join(dir, 'token');
     const out = join(dir, 'out.txt');
@@ -64,5 +64,5 @@ describe('auth token lifetime', () => {
     expect(await exit).toBe(0);
     expect(logger.text()).not.toContain(firstToken);
     expect(logger.text()).not.toContain(secondToken);
-  });
+  }, 60_000);
 });

@@ -8,8 +8,8 @@ import { api, freePort, startCoffer, type CofferProcess } from '../src/coffer-pr
 const LEASES = 1000;
 /** Long enough to issue every lease and restart before the first one is due. */
 const TTL_SECONDS = 45;
-/** Revoking 1 000 users (batched, four database connections) takes seconds, not a TTL. */
-const SLACK_MS = 20_000;
+/** Revoking 1 000 users (batched, four database connections) takes seconds, not a TTL; the bound is loose because other test files load the same two cores in CI. */
+const SLACK_MS = 60_000;
 
 async function inBatches<T>(count: number, width: number, work: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];

@@ -1,5 +1,5 @@
 import type { AuthGrant, AuthInfo } from '@coffer/sdk';
-import type { ExpirationManager } from './expiration/expiration-manager.js';
+import { tokenLeaseId, type ExpirationManager } from './expiration/expiration-manager.js';
 import type { TokenEntry, TokenStore } from './token-store.js';
 import { initialTtl, type MountTtls } from './token-ttl.js';
 
@@ -30,7 +30,7 @@ export async function issueToken(
     ? ['root']
     : sortPolicies(grant.noDefaultPolicy ? grant.policies : [...grant.policies, 'default']);
   const { ttl, warnings } = initialTtl(grant, isRoot, context.mountTtls);
-  let { token, entry } = await tokens.create({
+  const { token, entry } = await tokens.create({
     policies,
     ...(context.parent ? { parent: context.parent } : {}),
     path: context.path,
@@ -48,17 +48,18 @@ export async function issueToken(
     internal: grant.internal ?? {},
     ...(grant.role !== undefined ? { role: grant.role } : {}),
     ...(grant.id !== undefined ? { id: grant.id } : {}),
+    ...(ttl > 0 ? { leaseIdFor: (hash: string) => tokenLeaseId(context.path, hash) } : {}),
     type: 'service',
   });
   if (entry.expireTime > 0) {
-    const leaseId = await expiration.registerToken({
+    // The entry already names this lease (leaseIdFor): one write fewer per token.
+    await expiration.registerToken({
       tokenHash: entry.hash,
       path: context.path,
       mountAccessor: context.mountAccessor,
       expireTime: entry.expireTime,
       renewable: entry.renewable,
     });
-    entry = await tokens.attachLease(entry, leaseId);
   }
   return {
     entry,

@@ -54,6 +54,11 @@ export type NewToken = Omit<TokenEntry, 'hash' | 'accessor' | 'creationTime' | '
   parent?: TokenEntry;
   /** Only for a root token given by an operator (dev mode, or `id` from a root caller). */
   id?: string;
+  /**
+   * Names the token's lease from its hash (the id is derived from it, as Vault's are), so the entry
+   * is stored with it at once instead of written a second time once the lease exists.
+   */
+  leaseIdFor?: (hash: string) => string;
 };
 
 export interface TokenStoreHooks {
@@ -95,9 +100,10 @@ export class TokenStore {
     if (spec.id !== undefined && (await this.#storage.get(ID_PREFIX + hash))) {
       throw new CofferError('invalid_request', 'cannot create a token with a duplicate ID');
     }
-    const { parent, id: _id, ...fields } = spec;
+    const { parent, id: _id, leaseIdFor, ...fields } = spec;
     const entry: TokenEntry = {
       ...fields,
+      ...(leaseIdFor ? { leaseId: leaseIdFor(hash) } : {}),
       hash,
       accessor: newAccessor(),
       policies: [...new Set(spec.policies)],
@@ -143,12 +149,6 @@ export class TokenStore {
   }
 
   /** Records the lease that now tracks this token's expiry. */
-  async attachLease(entry: TokenEntry, leaseId: string): Promise<TokenEntry> {
-    const updated = { ...entry, leaseId };
-    await this.#write(updated);
-    return updated;
-  }
-
   /**
    * Spends one use of a limited-use token, atomically. Resolves with the uses left afterwards:
    * 0 means this was the last use and the caller must revoke the token once the request is done.

@@ -102,7 +102,7 @@ export class ExpirationManager {
   async registerToken(input: { tokenHash: string; path: string; mountAccessor: string; expireTime: number; renewable: boolean }): Promise<string> {
     const now = this.#now();
     const entry: LeaseEntry = {
-      id: `${input.path}/h${input.tokenHash}`,
+      id: tokenLeaseId(input.path, input.tokenHash),
       kind: 'token',
       path: input.path,
       mountAccessor: input.mountAccessor,
@@ -368,4 +368,9 @@ export class ExpirationManager {
   #now(): number {
     return this.#deps.now().getTime();
   }
+}
+
+/** A token's lease id: the path that created it and the token's hash, known before either is stored. */
+export function tokenLeaseId(path: string, tokenHash: string): string {
+  return `${path}/h${tokenHash}`;
 }
