@@ -138,8 +138,19 @@ describe('HA on etcd: three Coffer processes', () => {
     const pid = old.process.child.pid as number;
     const client = new Etcd3({ hosts: etcd.endpoints as string[] });
     process.kill(pid, 'SIGSTOP');
-    // A write sent to the paused leader waits in its socket; it will run after SIGCONT.
-    const pending = as(old, 'POST', 'secret/data/fenced/late', { data: { v: 'from-the-old-leader' } }).catch((e: Error) => ({ status: -1, json: e.message }));
+    // A write sent to the paused leader waits in its socket; it will run after SIGCONT. On resume
+    // the node may notice the lost lease before it reads the request, and a standby would forward
+    // it to the new leader, which may rightly apply it; X-Vault-No-Request-Forwarding (and no
+    // redirect following) pins the request to the old node, so only its own write path is tested.
+    const pending = fetch(`${old.address}/v1/secret/data/fenced/late`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'X-Vault-Token': cluster.rootToken, 'X-Vault-No-Request-Forwarding': 'true', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ data: { v: 'from-the-old-leader' } }),
+    }).then(
+      (res) => ({ status: res.status }),
+      () => ({ status: -1 }),
+    );
     const next = await cluster.active([old]);
     process.kill(pid, 'SIGCONT');
     const late = await pending;
