@@ -1,6 +1,6 @@
 // @peculiar/x509 resolves its crypto provider through tsyringe, which needs the Reflect metadata API.
 import 'reflect-metadata';
-import { randomBytes, webcrypto } from 'node:crypto';
+import { createPrivateKey, KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
 
@@ -31,13 +31,13 @@ export async function generateCa(now: Date, lifetimeMs: number): Promise<PemPair
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as unknown as x509.PublicKeyType),
     ],
   });
-  return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
+  return { certPem: cert.toString('pem'), keyPem: privateKeyPem(keys.privateKey) };
 }
 
 /** The serving certificate for the webhook's DNS names and IPs (vault-k8s: 24 hours). */
 export async function issueServingCertificate(ca: PemPair, hosts: string[], now: Date, lifetimeMs: number): Promise<PemPair> {
   const caCert = new x509.X509Certificate(ca.certPem);
-  const caKey = await webcrypto.subtle.importKey('pkcs8', pemBody(ca.keyPem), ALGORITHM, false, ['sign']);
+  const caKey = await webcrypto.subtle.importKey('pkcs8', pkcs8Der(ca.keyPem), ALGORITHM, false, ['sign']);
   const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
   const names: x509.JsonGeneralName[] = hosts.map((host) => (isIP(host) ? { type: 'ip', value: host } : { type: 'dns', value: host }));
   const cert = await x509.X509CertificateGenerator.create({
@@ -57,7 +57,7 @@ export async function issueServingCertificate(ca: PemPair, hosts: string[], now:
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
     ],
   });
-  return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
+  return { certPem: cert.toString('pem'), keyPem: privateKeyPem(keys.privateKey) };
 }
 
 /** Validity and names of the first certificate of a PEM text; undefined when it does not parse. */
@@ -90,12 +90,12 @@ function serial(): string {
   return bytes.toString('hex');
 }
 
-async function privateKeyPem(key: webcrypto.CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN PRIVATE KEY-----\n${lines.join('\n')}\n-----END PRIVATE KEY-----\n`;
+/** PKCS #8 PEM of a WebCrypto key, through Node's own encoder. */
+function privateKeyPem(key: webcrypto.CryptoKey): string {
+  return KeyObject.from(key).export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
-function pemBody(pem: string): Buffer {
-  return Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+/** The DER of a PKCS #8 PEM key, as WebCrypto's importKey wants it (Node parses the PEM). */
+function pkcs8Der(pem: string): Buffer {
+  return createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' });
 }

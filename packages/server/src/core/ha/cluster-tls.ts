@@ -1,6 +1,6 @@
 // @peculiar/x509 resolves its crypto provider through tsyringe, which needs the Reflect metadata API.
 import 'reflect-metadata';
-import { randomBytes, webcrypto } from 'node:crypto';
+import { createPrivateKey, KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Storage } from '@coffer/sdk';
 import * as x509 from '@peculiar/x509';
@@ -46,7 +46,7 @@ export async function clusterCa(storage: Storage, create: boolean): Promise<Stor
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
     ],
   });
-  const stored: StoredCa = { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
+  const stored: StoredCa = { certPem: cert.toString('pem'), keyPem: privateKeyPem(keys.privateKey) };
   await storage.put(CA_PATH, Buffer.from(JSON.stringify(stored), 'utf8'));
   return stored;
 }
@@ -54,7 +54,7 @@ export async function clusterCa(storage: Storage, create: boolean): Promise<Stor
 /** A certificate for this node (server and client auth), signed by the cluster CA, valid a week. */
 export async function issueNodeIdentity(ca: StoredCa, host: string): Promise<ClusterIdentity> {
   const caCert = new x509.X509Certificate(ca.certPem);
-  const caKey = await webcrypto.subtle.importKey('pkcs8', pemBody(ca.keyPem), ALGORITHM, false, ['sign']);
+  const caKey = await webcrypto.subtle.importKey('pkcs8', pkcs8Der(ca.keyPem), ALGORITHM, false, ['sign']);
   const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
   const now = Date.now();
   const names: x509.JsonGeneralName[] = [{ type: 'dns', value: 'localhost' }];
@@ -74,15 +74,15 @@ export async function issueNodeIdentity(ca: StoredCa, host: string): Promise<Clu
       new x509.SubjectAlternativeNameExtension(names),
     ],
   });
-  return { caPem: ca.certPem, certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
+  return { caPem: ca.certPem, certPem: cert.toString('pem'), keyPem: privateKeyPem(keys.privateKey) };
 }
 
-async function privateKeyPem(key: webcrypto.CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN PRIVATE KEY-----\n${lines.join('\n')}\n-----END PRIVATE KEY-----\n`;
+/** PKCS #8 PEM of a WebCrypto key, through Node's own encoder. */
+function privateKeyPem(key: webcrypto.CryptoKey): string {
+  return KeyObject.from(key).export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
-function pemBody(pem: string): Buffer {
-  return Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+/** The DER of a PKCS #8 PEM key, as WebCrypto's importKey wants it (Node parses the PEM). */
+function pkcs8Der(pem: string): Buffer {
+  return createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' });
 }
