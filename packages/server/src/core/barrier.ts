@@ -49,7 +49,7 @@ export class Barrier implements Storage {
     this.#cache.reset(soleWriter);
   }
 
-  /** Entries in the read cache (metrics, tests). */
+  /** Entries in the read cache (for tests). */
   get cachedEntries(): number {
     return this.#cache.size;
   }

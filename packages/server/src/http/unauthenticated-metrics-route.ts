@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CofferError } from '@coffer/sdk';
 import type { FastifyInstance } from 'fastify';
-import type { Metrics } from '../metrics/metrics.js';
+import { renderMetrics, type Metrics } from '../metrics/metrics.js';
 
 /** Where the router sends sys/metrics from a listener with `unauthenticated_metrics_access`. */
 export const UNAUTHENTICATED_METRICS_ROUTE = '/v1/sys/metrics/unauthenticated';
@@ -23,13 +23,7 @@ export function isUnauthenticatedMetrics(request: IncomingMessage, path: string)
 export function registerUnauthenticatedMetricsRoute(app: FastifyInstance, metrics: Metrics | undefined): void {
   app.get(UNAUTHENTICATED_METRICS_ROUTE, { config: { local: true } }, async (request, reply) => {
     if (!metrics) throw new CofferError('unsupported_path', 'metrics are not collected on this server');
-    const format = (request.query as { format?: unknown }).format;
-    if (format === 'prometheus') {
-      return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-    }
-    if (format !== undefined && format !== '' && format !== 'json') {
-      throw new CofferError('invalid_request', `unknown metrics format "${String(format)}" (use prometheus or json)`);
-    }
-    return reply.type('application/json').send(JSON.stringify(await metrics.registry.getMetricsAsJSON()));
+    const { contentType, body } = await renderMetrics(metrics, (request.query as { format?: unknown }).format);
+    return reply.type(contentType).send(body);
   });
 }

@@ -1,3 +1,4 @@
+import { CofferError } from '@coffer/sdk';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** What the metrics read from the running node at scrape time. */
@@ -96,4 +97,17 @@ export class Metrics {
   attach(gauges: NodeGauges): void {
     this.#gauges = gauges;
   }
+}
+
+/**
+ * sys/metrics in the format asked for: `prometheus` gives Prometheus' text format, nothing or
+ * `json` prom-client's JSON, anything else a 400. Shared by the authenticated path and the
+ * unauthenticated listener route.
+ */
+export async function renderMetrics(metrics: Metrics, format: unknown): Promise<{ contentType: string; body: string }> {
+  if (format === 'prometheus') return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+  if (format !== undefined && format !== '' && format !== 'json') {
+    throw new CofferError('invalid_request', `unknown metrics format "${String(format)}" (use prometheus or json)`);
+  }
+  return { contentType: 'application/json', body: JSON.stringify(await metrics.registry.getMetricsAsJSON()) };
 }

@@ -1,5 +1,6 @@
 import { CofferError, definePath, type PathDef } from '@coffer/sdk';
 import type { RuntimeHandles } from '../../core/runtime.js';
+import { renderMetrics } from '../../metrics/metrics.js';
 
 /**
  * sys/metrics: `?format=prometheus` gives Prometheus' text format, anything else prom-client's
@@ -15,13 +16,7 @@ export function metricsPaths(handles: RuntimeHandles): PathDef[] {
         read: async (req) => {
           const metrics = handles.metrics;
           if (!metrics) throw new CofferError('unsupported_path', 'metrics are not collected on this server');
-          if (req.fields.format === 'prometheus') {
-            return { raw: { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() } };
-          }
-          if (req.fields.format !== undefined && req.fields.format !== '' && req.fields.format !== 'json') {
-            throw new CofferError('invalid_request', `unknown metrics format "${req.fields.format}" (use prometheus or json)`);
-          }
-          return { raw: { contentType: 'application/json', body: JSON.stringify(await metrics.registry.getMetricsAsJSON()) } };
+          return { raw: await renderMetrics(metrics, req.fields.format) };
         },
       },
     }),
